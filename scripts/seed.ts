@@ -1,0 +1,26 @@
+import { bootstrapWorker } from '@vendure/core';
+
+import { buildVendureConfig } from '../vendure-config';
+import { loadAppConfig } from '../src/config/app-config';
+import { applyMigrations } from '../src/db/migrations';
+import { seedDemoShop } from '../src/seed/seed';
+import { resolveProviderUrls } from '../src/simulators/provider-urls';
+
+/** `npm run seed`: seeds the demo shop into the configured database (idempotent). */
+async function main(): Promise<void> {
+    const app = loadAppConfig();
+    const config = buildVendureConfig(app, {
+        role: 'worker',
+        providers: resolveProviderUrls(app, 'http://127.0.0.1:9'),
+    });
+    await applyMigrations(config);
+    const worker = await bootstrapWorker(config);
+    const { seeded } = await seedDemoShop(worker.app, app);
+    console.log(seeded ? 'Demo shop seeded.' : 'The shop already has products: nothing to seed.');
+    await worker.app.close();
+}
+
+main().catch(e => {
+    console.error(e);
+    process.exit(1);
+});

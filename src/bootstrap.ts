@@ -1,0 +1,126 @@
+import http from 'node:http';
+
+import { INestApplication } from '@nestjs/common';
+import {
+    bootstrap,
+    bootstrapWorker,
+    JobQueueService,
+    Logger,
+    TransactionalConnection,
+    VendureConfig,
+    VendureWorker,
+} from '@vendure/core';
+
+import { buildVendureConfig, ProcessRole } from '../vendure-config';
+
+import { AppConfig } from './config/app-config';
+import { applyMigrations } from './db/migrations';
+import { HealthChecker } from './health/health-checks';
+import { seedDemoShop } from './seed/seed';
+import { ProviderUrls } from './simulators/provider-urls';
+
+const loggerCtx = 'Bootstrap';
+
+export interface StartOptions {
+    providers: ProviderUrls;
+    /** Seed the demo shop into an empty database (default: `app.seedOnStart`). */
+    seed?: boolean;
+    /** Process jobs in this process too (default: only in the embedded profile). Tests use it. */
+    runJobsInProcess?: boolean;
+    /** Last changes to the Vendure config, e.g. from tests. */
+    adjustConfig?: (config: VendureConfig) => VendureConfig;
+}
+
+export interface RunningServer {
+    app: INestApplication;
+    config: VendureConfig;
+    /** The port actually listened on (differs from the configured one when that is 0). */
+    port: number;
+    close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server. In the embedded profile it is the only process: it also runs the job queue
+ * and the scheduled tasks, because a second process on the same SQLite file makes checkouts fail with
+ * `database is locked` (docs/architecture.md).
+ */
+export async function startServer(app: AppConfig, options: StartOptions): Promise<RunningServer> {
+    const role: ProcessRole = app.profile === 'embedded' ? 'embedded' : 'server';
+    const config = configFor(app, role, options);
+    const ran = await applyMigrations(config);
+    if (ran.length) {
+        Logger.info(`Applied migrations: ${ran.join(', ')}`, loggerCtx);
+    }
+    const nest = await bootstrap(config);
+    if (options.runJobsInProcess ?? role === 'embedded') {
+        await nest.get(JobQueueService).start();
+    }
+    if (options.seed ?? app.seedOnStart) {
+        await seedDemoShop(nest, app);
+    }
+    const address = nest.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : app.port;
+    return { app: nest, config, port, close: () => nest.close() };
+}
+
+/** Starts the worker process of the services profile: job queue, scheduled tasks and a health endpoint. */
+export async function startWorker(app: AppConfig, options: StartOptions): Promise<RunningWorker> {
+    if (app.profile === 'embedded') {
+        throw new Error(
+            'The embedded profile runs its jobs inside the server process; set DATABASE_URL to run a worker.',
+        );
+    }
+    const config = configFor(app, 'worker', options);
+    await applyMigrations(config);
+    const worker = await bootstrapWorker(config);
+    await worker.startJobQueue();
+    const health = await startHealthServer(
+        new HealthChecker(worker.app.get(TransactionalConnection).rawConnection, app.redisUrl),
+        app.workerHealthPort,
+        app.host,
+    );
+    return {
+        worker,
+        async close() {
+            await health.close();
+            await worker.app.close();
+        },
+    };
+}
+
+export interface RunningWorker {
+    worker: VendureWorker;
+    close(): Promise<void>;
+}
+
+/** The worker has no HTTP server of its own; this one answers `GET /health` for probes. */
+async function startHealthServer(
+    checker: HealthChecker,
+    port: number,
+    host: string,
+): Promise<{ close(): Promise<void> }> {
+    const server = http.createServer((req, res) => {
+        if (req.method !== 'GET' || req.url !== '/health') {
+            res.writeHead(404).end();
+            return;
+        }
+        void checker.check().then(report => {
+            res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(report));
+        });
+    });
+    await new Promise<void>(resolve => server.listen(port, host, resolve));
+    Logger.info(`Worker health endpoint: http://${host}:${port}/health`, loggerCtx);
+    return {
+        close: () =>
+            new Promise<void>(resolve => {
+                checker.close();
+                server.close(() => resolve());
+            }),
+    };
+}
+
+function configFor(app: AppConfig, role: ProcessRole, options: StartOptions): VendureConfig {
+    const config = buildVendureConfig(app, { role, providers: options.providers });
+    return options.adjustConfig ? options.adjustConfig(config) : config;
+}

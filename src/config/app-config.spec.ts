@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+
+import { buildVendureConfig } from '../../vendure-config';
+import { resolveProviderUrls } from '../simulators/provider-urls';
+
+import { ConfigError, loadAppConfig } from './app-config';
+
+const SAFE_PRODUCTION = {
+    APP_ENV: 'production',
+    DATABASE_URL: 'postgresql://shop@db:5432/shop',
+    REDIS_URL: 'redis://redis:6379',
+    PUBLIC_URL: 'https://api.shop.ir',
+    STOREFRONT_URL: 'https://shop.ir',
+    SUPERADMIN_PASSWORD: 'a-long-and-random-password',
+    COOKIE_SECRET: 'x'.repeat(40),
+    ZIBAL_MERCHANT: 'merchant-id',
+    ZIBAL_API_URL: 'https://gateway.zibal.ir',
+    SMSIR_API_KEY: 'key',
+    SMSIR_TEMPLATE_ID: '123456',
+    SMSIR_API_URL: 'https://api.sms.ir',
+    POSTEX_API_KEY: 'key',
+    POSTEX_API_URL: 'https://api.postex.ir/api/v1',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+    try {
+        loadAppConfig(env);
+        return [];
+    } catch (e) {
+        if (e instanceof ConfigError) {
+            return e.problems;
+        }
+        throw e;
+    }
+}
+
+describe('loadAppConfig', () => {
+    it('defaults to the embedded profile with SQLite under data/', () => {
+        const config = loadAppConfig({});
+        expect(config.profile).toBe('embedded');
+        expect(config.database).toEqual({
+            type: 'better-sqlite3',
+            path: expect.stringMatching(/data\/shop\.sqlite$/),
+        });
+        expect(config.port).toBe(3000);
+        expect(config.seedOnStart).toBe(true);
+        expect(config.zibal.apiUrl).toBeUndefined();
+    });
+
+    it('chooses the services profile when DATABASE_URL is set', () => {
+        const config = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379' });
+        expect(config.profile).toBe('services');
+        expect(config.database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
+        expect(config.redisUrl).toBe('redis://h:6379');
+    });
+
+    it('names the variable of a malformed value', () => {
+        expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT:/);
+        expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);
+        expect(problemsOf({ ZIBAL_API_URL: 'not a url' })[0]).toMatch(/^ZIBAL_API_URL:/);
+    });
+
+    it('accepts a safe production configuration', () => {
+        expect(problemsOf(SAFE_PRODUCTION)).toEqual([]);
+    });
+
+    it.each([
+        ['SUPERADMIN_PASSWORD', { SUPERADMIN_PASSWORD: 'superadmin' }],
+        ['COOKIE_SECRET', { COOKIE_SECRET: 'short' }],
+        ['COOKIE_SECRET', { COOKIE_SECRET: '' }],
+        ['ZIBAL_API_URL', { ZIBAL_API_URL: '' }],
+        ['ZIBAL_API_URL', { ZIBAL_API_URL: 'http://gateway.zibal.ir' }],
+        ['SMSIR_API_URL', { SMSIR_API_URL: 'http://127.0.0.1:3099/smsir' }],
+        ['ZIBAL_MERCHANT', { ZIBAL_MERCHANT: '' }],
+        ['SMSIR_API_KEY', { SMSIR_API_KEY: '' }],
+        ['POSTEX_API_KEY', { POSTEX_API_KEY: '' }],
+        ['DATABASE_URL', { DATABASE_URL: '' }],
+        ['REDIS_URL', { REDIS_URL: '' }],
+    ])('refuses to start in production with an unsafe %s', (variable, override) => {
+        const problems = problemsOf({ ...SAFE_PRODUCTION, ...override });
+        expect(problems.some(p => p.startsWith(`${variable}:`))).toBe(true);
+    });
+});
+
+describe('buildVendureConfig', () => {
+    const providers = (app: ReturnType<typeof loadAppConfig>) =>
+        resolveProviderUrls(app, 'http://127.0.0.1:1');
+
+    it('runs scheduled tasks in the server process in the embedded profile only', () => {
+        const embedded = loadAppConfig({});
+        const services = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379' });
+        expect(
+            buildVendureConfig(embedded, { role: 'embedded', providers: providers(embedded) })
+                .schedulerOptions?.runTasksInWorkerOnly,
+        ).toBe(false);
+        expect(
+            buildVendureConfig(services, { role: 'server', providers: providers(services) }).schedulerOptions
+                ?.runTasksInWorkerOnly,
+        ).toBe(true);
+    });
+
+    it('never synchronizes the schema: migrations only', () => {
+        const embedded = loadAppConfig({});
+        const services = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db' });
+        for (const app of [embedded, services]) {
+            const db = buildVendureConfig(app, {
+                role: 'server',
+                providers: providers(app),
+            }).dbConnectionOptions;
+            expect(db.synchronize).toBe(false);
+            expect(db.migrations).not.toHaveLength(0);
+        }
+    });
+
+    it('uses the simulator for providers without a configured URL', () => {
+        const app = loadAppConfig({ ZIBAL_API_URL: 'https://gateway.zibal.ir' });
+        const urls = resolveProviderUrls(app, 'http://127.0.0.1:3099');
+        expect(urls.zibal).toBe('https://gateway.zibal.ir');
+        expect(urls.smsir).toBe('http://127.0.0.1:3099/smsir');
+        expect(urls.simulated).toEqual(['smsir', 'postex']);
+    });
+});

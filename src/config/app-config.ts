@@ -1,0 +1,200 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads `process.env`. Everything else receives a typed {@link AppConfig}.
+ *
+ * Two profiles are chosen by the environment:
+ * - `embedded` (no `DATABASE_URL`): SQLite file, in-process job queue, built-in provider simulators.
+ * - `services` (`DATABASE_URL` set): PostgreSQL, BullMQ workers on Redis (`REDIS_URL`), Redis cache.
+ */
+
+export const DEFAULT_SUPERADMIN_PASSWORD = 'superadmin';
+const DEV_COOKIE_SECRET = 'dev-cookie-secret-change-me-in-production';
+
+const optionalString = z
+    .string()
+    .trim()
+    .optional()
+    .transform(v => (v === '' ? undefined : v));
+const optionalUrl = optionalString.pipe(z.string().url().optional());
+const booleanFlag = z
+    .enum(['true', 'false', '1', '0', ''])
+    .optional()
+    .transform(v => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+    APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3020),
+    PUBLIC_URL: optionalUrl,
+    DATABASE_URL: optionalString.pipe(
+        z
+            .string()
+            .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+            .optional(),
+    ),
+    REDIS_URL: optionalString.pipe(
+        z
+            .string()
+            .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+            .optional(),
+    ),
+    REDIS_PREFIX: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,40}$/)
+        .default('shop'),
+    SQLITE_PATH: z.string().default(path.join('data', 'shop.sqlite')),
+    ASSETS_DIR: z.string().default(path.join('data', 'assets')),
+    SUPERADMIN_USERNAME: z.string().min(1).default('superadmin'),
+    SUPERADMIN_PASSWORD: z.string().min(1).default(DEFAULT_SUPERADMIN_PASSWORD),
+    COOKIE_SECRET: optionalString,
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'verbose', 'debug']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    VAT_PERCENT: z.coerce.number().min(0).max(100).default(10),
+    SEED_ON_START: booleanFlag.optional(),
+    SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(3099),
+    STOREFRONT_URL: optionalUrl,
+    ZIBAL_MERCHANT: optionalString,
+    ZIBAL_API_URL: optionalUrl,
+    SMSIR_API_KEY: optionalString,
+    SMSIR_TEMPLATE_ID: optionalString,
+    SMSIR_API_URL: optionalUrl,
+    POSTEX_API_KEY: optionalString,
+    POSTEX_API_URL: optionalUrl,
+});
+
+export type Env = z.input<typeof envSchema>;
+export type Profile = 'embedded' | 'services';
+
+export interface ProviderConfig {
+    /** Base URL of the provider's API; `undefined` means "use the built-in simulator". */
+    apiUrl?: string;
+    credential?: string;
+}
+
+export interface AppConfig {
+    appEnv: 'development' | 'test' | 'production';
+    profile: Profile;
+    port: number;
+    host: string;
+    workerHealthPort: number;
+    /** Base URL under which this server is reachable from browsers (callbacks, links). */
+    publicUrl: string;
+    storefrontUrl: string;
+    database: { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string };
+    redisUrl?: string;
+    /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
+    redisPrefix: string;
+    assetsDir: string;
+    superadmin: { username: string; password: string };
+    cookieSecret: string;
+    log: { level: 'error' | 'warn' | 'info' | 'verbose' | 'debug'; format: 'json' | 'pretty' };
+    vatPercent: number;
+    seedOnStart: boolean;
+    simulatorPort: number;
+    zibal: { merchant?: string; apiUrl?: string };
+    smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
+    postex: { apiKey?: string; apiUrl?: string };
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`Invalid configuration:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+        this.name = 'ConfigError';
+    }
+}
+
+/** Parses and validates the environment. Throws {@link ConfigError} naming every offending variable. */
+export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppConfig {
+    const parsed = envSchema.safeParse(env);
+    if (!parsed.success) {
+        throw new ConfigError(parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`));
+    }
+    const e = parsed.data;
+    const profile: Profile = e.DATABASE_URL ? 'services' : 'embedded';
+    const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+    const config: AppConfig = {
+        appEnv: e.APP_ENV,
+        profile,
+        port: e.PORT,
+        host: e.HOST,
+        workerHealthPort: e.WORKER_HEALTH_PORT,
+        publicUrl,
+        storefrontUrl: (e.STOREFRONT_URL ?? `${publicUrl}/storefront`).replace(/\/$/, ''),
+        database: e.DATABASE_URL
+            ? { type: 'postgres', url: e.DATABASE_URL }
+            : { type: 'better-sqlite3', path: path.resolve(e.SQLITE_PATH) },
+        redisUrl: e.REDIS_URL,
+        redisPrefix: e.REDIS_PREFIX,
+        assetsDir: path.resolve(e.ASSETS_DIR),
+        superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
+        cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
+        log: {
+            level: e.LOG_LEVEL,
+            format: e.LOG_FORMAT ?? (e.APP_ENV === 'production' ? 'json' : 'pretty'),
+        },
+        vatPercent: e.VAT_PERCENT,
+        seedOnStart: e.SEED_ON_START ?? e.APP_ENV !== 'production',
+        simulatorPort: e.SIMULATOR_PORT,
+        zibal: { merchant: e.ZIBAL_MERCHANT, apiUrl: e.ZIBAL_API_URL },
+        smsir: { apiKey: e.SMSIR_API_KEY, templateId: e.SMSIR_TEMPLATE_ID, apiUrl: e.SMSIR_API_URL },
+        postex: { apiKey: e.POSTEX_API_KEY, apiUrl: e.POSTEX_API_URL },
+    };
+    const problems = productionProblems(config, e.COOKIE_SECRET);
+    if (problems.length) {
+        throw new ConfigError(problems);
+    }
+    return config;
+}
+
+/** Production mode refuses to start on settings that are only fit for a developer's machine. */
+function productionProblems(config: AppConfig, rawCookieSecret: string | undefined): string[] {
+    if (config.appEnv !== 'production') {
+        return [];
+    }
+    const problems: string[] = [];
+    if (config.profile !== 'services') {
+        problems.push(
+            'DATABASE_URL: production mode needs PostgreSQL (the embedded SQLite profile is for development)',
+        );
+    }
+    if (!config.redisUrl) {
+        problems.push('REDIS_URL: production mode needs Redis for the job queue and the cache');
+    }
+    if (
+        config.superadmin.password === DEFAULT_SUPERADMIN_PASSWORD ||
+        config.superadmin.password.length < 12
+    ) {
+        problems.push('SUPERADMIN_PASSWORD: must be set to a non-default password of at least 12 characters');
+    }
+    if (!rawCookieSecret || rawCookieSecret.length < 32) {
+        problems.push('COOKIE_SECRET: must be set to a random string of at least 32 characters');
+    }
+    if (!config.publicUrl.startsWith('https://')) {
+        problems.push('PUBLIC_URL: must be the https:// address of this server (payment callbacks use it)');
+    }
+    const providers: Array<[string, string | undefined, string, string | undefined]> = [
+        ['ZIBAL_API_URL', config.zibal.apiUrl, 'ZIBAL_MERCHANT', config.zibal.merchant],
+        ['SMSIR_API_URL', config.smsir.apiUrl, 'SMSIR_API_KEY', config.smsir.apiKey],
+        ['POSTEX_API_URL', config.postex.apiUrl, 'POSTEX_API_KEY', config.postex.apiKey],
+    ];
+    for (const [urlVar, url, credVar, cred] of providers) {
+        if (!url) {
+            problems.push(`${urlVar}: must be set (the built-in simulator is not allowed in production)`);
+        } else if (!url.startsWith('https://')) {
+            problems.push(`${urlVar}: must be an https:// URL in production`);
+        }
+        if (!cred) {
+            problems.push(`${credVar}: must be set in production`);
+        }
+    }
+    if (!config.smsir.templateId) {
+        problems.push('SMSIR_TEMPLATE_ID: must be set in production');
+    }
+    if (!config.storefrontUrl.startsWith('https://')) {
+        problems.push('STOREFRONT_URL: must be an https:// URL in production');
+    }
+    return problems;
+}

@@ -1,0 +1,33 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+interface LogContext {
+    requestId: string;
+}
+
+const storage = new AsyncLocalStorage<LogContext>();
+
+const REQUEST_ID_HEADER = 'x-request-id';
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The id of the HTTP request being served, if any: every log line written while serving it carries it. */
+export function currentRequestId(): string | undefined {
+    return storage.getStore()?.requestId;
+}
+
+/** Runs `fn` with a request id, e.g. in a job or a scheduled task, so its log lines can be followed. */
+export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+    return storage.run({ requestId }, fn);
+}
+
+/**
+ * Express middleware: takes a well-formed `X-Request-Id` from the caller (a load balancer, say) or makes one,
+ * echoes it in the response and makes it available to the logger for the rest of the request.
+ */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+    const incoming = req.header(REQUEST_ID_HEADER);
+    const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    storage.run({ requestId }, next);
+}

@@ -1,0 +1,101 @@
+import express, { Request, Response, Router } from 'express';
+
+import { FaultInjector } from './fault-injector';
+
+export interface SmsirSimMessage {
+    messageId: number;
+    mobile: string;
+    templateId: number;
+    parameters: Array<{ name: string; value: string }>;
+    at: Date;
+}
+
+/** Keys that make the simulator answer like SMS.ir does for a bad or disabled key. */
+const KEY_ERRORS: Record<string, { http: number; status: number; message: string }> = {
+    invalid: { http: 401, status: 10, message: 'کلید وب سرویس نامعتبر است' },
+    inactive: { http: 401, status: 11, message: 'کلید وب سرویس غیرفعال است' },
+};
+
+/**
+ * An in-memory SMS.ir REST v1: `POST /v1/send/verify`, `GET /v1/credit`, with an inbox tests
+ * (and developers, in the embedded profile) can read at `/__inbox`.
+ */
+export class SmsirSimulator {
+    readonly faults = new FaultInjector();
+    readonly inbox: SmsirSimMessage[] = [];
+    credit = 10_000;
+    private nextMessageId = 1_000_000;
+
+    router(): Router {
+        const router = express.Router();
+        router.get('/__inbox', (req, res) => {
+            const mobile = typeof req.query.mobile === 'string' ? req.query.mobile : undefined;
+            res.json(this.inbox.filter(m => !mobile || m.mobile === mobile).slice(-50));
+        });
+        router.use(express.json());
+        router.use(this.faults.middleware());
+        router.use((req, res, next) => this.authenticate(req, res, next));
+        router.post('/v1/send/verify', (req, res) => this.sendVerify(req, res));
+        router.get('/v1/credit', (_req, res) => res.json({ status: 1, message: 'موفق', data: this.credit }));
+        return router;
+    }
+
+    /** The last message sent to a mobile number, e.g. to read an OTP code in a test. */
+    lastMessageTo(mobile: string): SmsirSimMessage | undefined {
+        return [...this.inbox].reverse().find(m => m.mobile === mobile);
+    }
+
+    reset(): void {
+        this.faults.reset();
+        this.inbox.length = 0;
+        this.credit = 10_000;
+    }
+
+    private authenticate(req: Request, res: Response, next: () => void): void {
+        const key = req.header('x-api-key');
+        if (!key) {
+            res.status(401).json({ status: 10, message: 'کلید وب سرویس نامعتبر است', data: null });
+            return;
+        }
+        const error = KEY_ERRORS[key];
+        if (error) {
+            res.status(error.http).json({ status: error.status, message: error.message, data: null });
+            return;
+        }
+        next();
+    }
+
+    private sendVerify(req: Request, res: Response): void {
+        const { mobile, templateId, parameters } = req.body ?? {};
+        const fail = (status: number, message: string) =>
+            res.status(400).json({ status, message, data: null });
+        if (typeof mobile !== 'string' || !/^09\d{9}$/.test(mobile)) {
+            return void fail(104, 'شماره موبایل نامعتبر است');
+        }
+        if (!Number.isInteger(Number(templateId)) || Number(templateId) <= 0) {
+            return void fail(113, 'قالب یافت نشد');
+        }
+        if (!Array.isArray(parameters) || parameters.some(p => typeof p?.name !== 'string' || !p.name)) {
+            return void fail(116, 'نام پارامتر وارد نشده است');
+        }
+        if (parameters.some(p => String(p.value ?? '').length > 25)) {
+            return void fail(114, 'طول پارامتر بیش از ۲۵ کاراکتر است');
+        }
+        if (this.credit < 1) {
+            return void fail(102, 'اعتبار کافی نیست');
+        }
+        this.credit -= 1;
+        const message: SmsirSimMessage = {
+            messageId: this.nextMessageId++,
+            mobile,
+            templateId: Number(templateId),
+            parameters: parameters.map((p: { name: string; value: unknown }) => ({
+                name: p.name,
+                value: String(p.value),
+            })),
+            at: new Date(),
+        };
+        this.inbox.push(message);
+        res.json({ status: 1, message: 'موفق', data: { messageId: message.messageId, cost: 1.0 } });
+    }
+}

@@ -1,0 +1,181 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ConfigService, VendureConfig } from '@vendure/core';
+import { SimpleGraphQLClient } from '@vendure/testing';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+
+import { RunningServer, startServer } from '../bootstrap';
+import { AppConfig, loadAppConfig } from '../config/app-config';
+import { ProviderSimulators } from '../simulators/simulator-server';
+import { resolveProviderUrls } from '../simulators/provider-urls';
+
+export interface TestShopOptions {
+    /** Seed the demo shop (default true). */
+    seed?: boolean;
+    /** Extra environment variables for this shop (e.g. `{ VAT_PERCENT: '9' }`). */
+    env?: Record<string, string>;
+    /** Last changes to the Vendure config (e.g. add a test payment handler). */
+    adjustConfig?: (config: VendureConfig) => VendureConfig;
+}
+
+export interface TestShop {
+    app: AppConfig;
+    server: RunningServer;
+    simulators: ProviderSimulators;
+    shop: SimpleGraphQLClient;
+    admin: SimpleGraphQLClient;
+    baseUrl: string;
+    /** A new Shop API client with its own session, e.g. one per concurrent shopper. */
+    newShopClient(): SimpleGraphQLClient;
+    close(): Promise<void>;
+}
+
+/** Which database and queue the e2e suite runs on: SQLite by default, PostgreSQL + Redis when their URLs are set. */
+export function testProfile(): 'sqlite' | 'postgres' {
+    return process.env.DATABASE_URL ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Starts a real shop for an e2e test file, through the same `startServer()` as production: a fresh database
+ * (a SQLite file, or a new PostgreSQL database when DATABASE_URL is set), migrations, the demo seed, the job
+ * queue (BullMQ with a private key prefix when REDIS_URL is set) and the provider simulators in-process.
+ */
+export async function createTestShop(options: TestShopOptions = {}): Promise<TestShop> {
+    const id = `e2e_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+    const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-e2e-'));
+    const port = await freePort();
+    const database = await createScratchDatabase(id, tmpDir);
+    const simulators = new ProviderSimulators();
+    const simulatorUrl = await simulators.listen(0);
+    const app = loadAppConfig({
+        APP_ENV: 'test',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+        LOG_FORMAT: 'json',
+        SQLITE_PATH: path.join(tmpDir, 'shop.sqlite'),
+        ASSETS_DIR: path.join(tmpDir, 'assets'),
+        DATABASE_URL: database.url,
+        REDIS_URL: process.env.REDIS_URL,
+        REDIS_PREFIX: id,
+        ...options.env,
+    });
+    const providers = resolveProviderUrls(app, simulatorUrl);
+    let server: RunningServer;
+    try {
+        server = await startServer(app, {
+            providers,
+            seed: options.seed ?? true,
+            runJobsInProcess: true,
+            adjustConfig: config => {
+                // The test server stands in for the worker too: jobs and scheduled tasks run in this process.
+                config.schedulerOptions = { ...config.schedulerOptions, runTasksInWorkerOnly: false };
+                return options.adjustConfig ? options.adjustConfig(config) : config;
+            },
+        });
+    } catch (e) {
+        await simulators.close();
+        await database.drop();
+        throw e;
+    }
+    const runtimeConfig = server.app.get(ConfigService) as unknown as Required<VendureConfig>;
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const newShopClient = () => new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/shop-api`);
+    const admin = new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/admin-api`);
+    await admin.asSuperAdmin();
+    return {
+        app,
+        server,
+        simulators,
+        shop: newShopClient(),
+        admin,
+        baseUrl,
+        newShopClient,
+        async close() {
+            await server.close();
+            await simulators.close();
+            await database.drop();
+            await deleteRedisKeys(app);
+            fs.rmSync(tmpDir, { recursive: true, force: true });
+        },
+    };
+}
+
+async function createScratchDatabase(
+    id: string,
+    _tmpDir: string,
+): Promise<{ url?: string; drop(): Promise<void> }> {
+    const baseUrl = process.env.DATABASE_URL;
+    if (!baseUrl) {
+        return { url: undefined, drop: async () => undefined };
+    }
+    const admin = new Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${id}`);
+    await admin.end();
+    const url = new URL(baseUrl);
+    url.pathname = `/${id}`;
+    return {
+        url: url.toString(),
+        async drop() {
+            const client = new Client({ connectionString: baseUrl });
+            await client.connect();
+            await client.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`);
+            await client.end();
+        },
+    };
+}
+
+async function deleteRedisKeys(app: AppConfig): Promise<void> {
+    if (!app.redisUrl) {
+        return;
+    }
+    const redis = new Redis(app.redisUrl);
+    try {
+        let cursor = '0';
+        do {
+            const [next, keys] = await redis.scan(cursor, 'MATCH', `${app.redisPrefix}*`, 'COUNT', 500);
+            cursor = next;
+            if (keys.length) {
+                await redis.del(...keys);
+            }
+        } while (cursor !== '0');
+    } finally {
+        redis.disconnect();
+    }
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes; for effects of background jobs. */
+export async function waitFor<T>(
+    check: () => Promise<T | undefined | false>,
+    timeoutMs = 10_000,
+    label = 'condition',
+): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const result = await check();
+        if (result) {
+            return result;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`Timed out after ${timeoutMs} ms waiting for ${label}`);
+        }
+        await new Promise(r => setTimeout(r, 100));
+    }
+}

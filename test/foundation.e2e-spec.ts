@@ -1,0 +1,302 @@
+import { dummyPaymentHandler, LanguageCode } from '@vendure/core';
+import gql from 'graphql-tag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { seedDemoShop } from '../src/seed/seed';
+import { createTestShop, TestShop, testProfile, waitFor } from '../src/testing/test-shop';
+
+import { ADD_PAYMENT, FIRST_VARIANT_IDS, prepareOrderForPayment } from './checkout-helpers';
+
+describe(`foundation (${testProfile()})`, () => {
+    let t: TestShop;
+
+    beforeAll(async () => {
+        t = await createTestShop({
+            adjustConfig: config => {
+                config.paymentOptions!.paymentMethodHandlers!.push(dummyPaymentHandler);
+                return config;
+            },
+        });
+        await t.admin.query(
+            gql`
+                mutation ($input: CreatePaymentMethodInput!) {
+                    createPaymentMethod(input: $input) {
+                        id
+                    }
+                }
+            `,
+            {
+                input: {
+                    code: 'test-payment',
+                    enabled: true,
+                    handler: {
+                        code: dummyPaymentHandler.code,
+                        arguments: [{ name: 'automaticSettle', value: 'true' }],
+                    },
+                    translations: [{ languageCode: LanguageCode.en, name: 'Test payment', description: '' }],
+                },
+            },
+        );
+    });
+
+    afterAll(async () => {
+        await t?.close();
+    });
+
+    it('lists the demo products with Persian names, priced in Rial with VAT included', async () => {
+        const { products } = await t.shop.query(gql`
+            query {
+                products(options: { take: 100 }) {
+                    totalItems
+                    items {
+                        name
+                        slug
+                        variants {
+                            sku
+                            price
+                            priceWithTax
+                            currencyCode
+                            customFields {
+                                weight
+                                length
+                                width
+                                height
+                            }
+                        }
+                    }
+                }
+            }
+        `);
+        expect(products.totalItems).toBe(50);
+        const samovar = products.items.find((p: { name: string }) => p.name === 'سماور برقی');
+        expect(samovar).toBeDefined();
+        const variant = samovar.variants[0];
+        // 3,900,000 Toman = 39,000,000 Rial, VAT (10%) included.
+        expect(variant.currencyCode).toBe('IRR');
+        expect(variant.priceWithTax).toBe(39_000_000);
+        expect(variant.price).toBe(Math.round(39_000_000 / 1.1));
+        expect(variant.customFields).toEqual({ weight: 3200, length: 40, width: 30, height: 30 });
+    });
+
+    it('serves English names when asked for them', async () => {
+        const { product } = await t.shop.query(
+            gql`
+                query {
+                    product(slug: "electric-samovar") {
+                        name
+                    }
+                }
+            `,
+            {},
+            { languageCode: 'en' },
+        );
+        expect(product.name).toBe('Electric samovar');
+    });
+
+    it('has the Iran zone with its 31 provinces, VAT and the IRR channel', async () => {
+        const { zones, activeChannel, taxRates } = await t.admin.query(gql`
+            query {
+                zones {
+                    items {
+                        name
+                        members {
+                            code
+                            __typename
+                        }
+                    }
+                }
+                activeChannel {
+                    defaultCurrencyCode
+                    defaultLanguageCode
+                    pricesIncludeTax
+                    availableLanguageCodes
+                }
+                taxRates {
+                    items {
+                        value
+                        zone {
+                            name
+                        }
+                    }
+                }
+            }
+        `);
+        const iran = zones.items.find((z: { name: string }) => z.name === 'Iran');
+        expect(iran.members.filter((m: { __typename: string }) => m.__typename === 'Province')).toHaveLength(
+            31,
+        );
+        expect(iran.members.some((m: { code: string }) => m.code === 'IR')).toBe(true);
+        expect(activeChannel).toEqual({
+            defaultCurrencyCode: 'IRR',
+            defaultLanguageCode: 'fa',
+            pricesIncludeTax: true,
+            availableLanguageCodes: ['fa', 'en'],
+        });
+        expect(taxRates.items).toContainEqual({ value: 10, zone: { name: 'Iran' } });
+    });
+
+    it('lists the collections of the demo catalogue', async () => {
+        const { collections } = await t.shop.query(gql`
+            query {
+                collections {
+                    items {
+                        slug
+                        name
+                        productVariants {
+                            totalItems
+                        }
+                    }
+                }
+            }
+        `);
+        const books = collections.items.find((c: { slug: string }) => c.slug === 'books');
+        expect(books.name).toBe('کتاب');
+        await waitFor(
+            async () => {
+                const { collection } = await t.shop.query(gql`
+                    query {
+                        collection(slug: "books") {
+                            productVariants {
+                                totalItems
+                            }
+                        }
+                    }
+                `);
+                return collection.productVariants.totalItems === 8;
+            },
+            20_000,
+            'collection filters to apply',
+        );
+    });
+
+    it('does nothing when seeded again', async () => {
+        const again = await seedDemoShop(t.server.app, t.app);
+        expect(again.seeded).toBe(false);
+        const { products, shippingMethods } = await t.admin.query(gql`
+            query {
+                products {
+                    totalItems
+                }
+                shippingMethods {
+                    totalItems
+                }
+            }
+        `);
+        expect(products.totalItems).toBe(50);
+        expect(shippingMethods.totalItems).toBe(1);
+    });
+
+    it('reports the database (and Redis) in /health and echoes request ids', async () => {
+        const res = await fetch(`${t.baseUrl}/health`, { headers: { 'x-request-id': 'test-req-1' } });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-request-id')).toBe('test-req-1');
+        const body = (await res.json()) as { status: string; info: Record<string, { status: string }> };
+        expect(body.status).toBe('ok');
+        expect(body.info.database.status).toBe('up');
+        if (t.app.redisUrl) {
+            expect(body.info.redis.status).toBe('up');
+        }
+        const generated = await fetch(`${t.baseUrl}/health`, {
+            headers: { 'x-request-id': 'bad id with spaces' },
+        });
+        expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('serves the Admin UI in Persian by default', async () => {
+        const html = await fetch(`${t.baseUrl}/admin/`);
+        expect(html.status).toBe(200);
+        expect(await html.text()).toContain('<base href="/admin/"');
+        const uiConfig = (await (await fetch(`${t.baseUrl}/admin/vendure-ui-config.json`)).json()) as {
+            defaultLanguage: string;
+            availableLanguages: string[];
+        };
+        expect(uiConfig.defaultLanguage).toBe('fa');
+        expect(uiConfig.availableLanguages).toEqual(['fa', 'en']);
+    });
+
+    it('takes 10 concurrent checkouts with no errors while jobs and scheduled tasks run', async () => {
+        const { products } = await t.shop.query(FIRST_VARIANT_IDS);
+        const variantIds: string[] = products.items.map(
+            (p: { variants: Array<{ id: string }> }) => p.variants[0].id,
+        );
+        const shoppers = Array.from({ length: 10 }, (_, i) => i);
+        const runTask = t.admin.query(gql`
+            mutation {
+                runScheduledTask(id: "clean-sessions") {
+                    success
+                }
+            }
+        `);
+        const renamed = t.admin.query(
+            gql`
+                mutation ($id: ID!) {
+                    updateProduct(
+                        input: { id: $id, translations: [{ languageCode: fa, name: "سماور-جدید-آزمایشی" }] }
+                    ) {
+                        id
+                    }
+                }
+            `,
+            { id: products.items[0].id },
+        );
+        const results = await Promise.allSettled(
+            shoppers.map(async i => {
+                const client = t.newShopClient();
+                await prepareOrderForPayment(client, {
+                    variantId: variantIds[i % variantIds.length],
+                    quantity: 1 + (i % 3),
+                    email: `shopper${i}@example.ir`,
+                });
+                const paid = await client.query(ADD_PAYMENT, {
+                    input: { method: 'test-payment', metadata: {} },
+                });
+                return paid.addPaymentToOrder;
+            }),
+        );
+        const failures = results
+            .filter(r => r.status === 'rejected')
+            .map(r => String((r as PromiseRejectedResult).reason));
+        expect(failures).toEqual([]);
+        const orders = results.map(r => (r as PromiseFulfilledResult<{ state: string; code: string }>).value);
+        expect(orders.map(o => o.state)).toEqual(Array(10).fill('PaymentSettled'));
+        expect(new Set(orders.map(o => o.code)).size).toBe(10);
+        expect((await runTask).runScheduledTask.success).toBe(true);
+
+        // The scheduled task ran in this process (the embedded profile has no worker; the harness stands in for
+        // the worker in the services profile) ...
+        await waitFor(
+            async () => {
+                const { scheduledTasks } = await t.admin.query(gql`
+                    query {
+                        scheduledTasks {
+                            id
+                            lastExecutedAt
+                        }
+                    }
+                `);
+                return scheduledTasks.find((s: { id: string }) => s.id === 'clean-sessions')?.lastExecutedAt;
+            },
+            20_000,
+            'clean-sessions to run',
+        );
+        // ... and the search-index job of the product renamed during the checkouts ran.
+        expect((await renamed).updateProduct.id).toBe(products.items[0].id);
+        await waitFor(
+            async () => {
+                const { search } = await t.shop.query(gql`
+                    query {
+                        search(input: { term: "سماور-جدید-آزمایشی", groupByProduct: true }) {
+                            totalItems
+                            items {
+                                productId
+                            }
+                        }
+                    }
+                `);
+                return search.items.some((i: { productId: string }) => i.productId === products.items[0].id);
+            },
+            20_000,
+            'the search index job to run',
+        );
+    });
+});

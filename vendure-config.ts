@@ -1,0 +1,185 @@
+import path from 'node:path';
+
+import { AdminUiPlugin } from '@vendure/admin-ui-plugin';
+import { AssetServerPlugin } from '@vendure/asset-server-plugin';
+import {
+    DefaultJobQueuePlugin,
+    DefaultSchedulerPlugin,
+    DefaultSearchPlugin,
+    LanguageCode,
+    RedisCachePlugin,
+    VendureConfig,
+} from '@vendure/core';
+import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@vendure/email-plugin';
+import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
+
+import { postgresMigrations } from './migrations/postgres';
+import { sqliteMigrations } from './migrations/sqlite';
+import { AppConfig } from './src/config/app-config';
+import { HealthPlugin } from './src/health/health.plugin';
+import { RialMoneyStrategy } from './src/iran/money';
+import { PinoVendureLogger } from './src/logging/pino-logger';
+import { requestIdMiddleware } from './src/logging/request-context';
+import { STATIC_DIR } from './src/paths';
+import { ProviderUrls } from './src/simulators/provider-urls';
+
+/** Which process this config is for: the embedded profile runs everything in one process. */
+export type ProcessRole = 'embedded' | 'server' | 'worker';
+
+export interface BuildConfigOptions {
+    role: ProcessRole;
+    /** Where each provider's API is: the real one from the environment, or the simulator. */
+    providers: ProviderUrls;
+}
+
+/**
+ * Builds the Vendure configuration for one process from the validated application config.
+ * Both profiles share everything but the database, the job queue and the cache.
+ */
+export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions): VendureConfig {
+    const isEmbedded = app.profile === 'embedded';
+    return {
+        apiOptions: {
+            port: app.port,
+            hostname: app.host,
+            adminApiPath: 'admin-api',
+            shopApiPath: 'shop-api',
+            trustProxy: app.appEnv === 'production' ? 1 : false,
+            middleware: [{ route: '/', handler: requestIdMiddleware, beforeListen: true }],
+            ...(app.appEnv === 'production'
+                ? {}
+                : {
+                      adminApiPlayground: { settings: { 'request.credentials': 'include' } },
+                      shopApiPlayground: {},
+                  }),
+        },
+        authOptions: {
+            tokenMethod: ['bearer', 'cookie'],
+            superadminCredentials: { identifier: app.superadmin.username, password: app.superadmin.password },
+            cookieOptions: { secret: app.cookieSecret, secure: app.appEnv === 'production', sameSite: 'lax' },
+            requireVerification: true,
+        },
+        dbConnectionOptions:
+            app.database.type === 'postgres'
+                ? {
+                      type: 'postgres',
+                      url: app.database.url,
+                      synchronize: false,
+                      migrations: postgresMigrations,
+                      migrationsRun: false,
+                      logging: false,
+                      extra: { max: 20 },
+                  }
+                : {
+                      type: 'better-sqlite3',
+                      database: app.database.path,
+                      synchronize: false,
+                      migrations: sqliteMigrations,
+                      migrationsRun: false,
+                      logging: false,
+                      // One process owns the file (see docs/architecture.md); WAL lets reads run beside a write.
+                      enableWAL: true,
+                      timeout: 10_000,
+                  },
+        entityOptions: { moneyStrategy: new RialMoneyStrategy() },
+        paymentOptions: { paymentMethodHandlers: [] },
+        schedulerOptions: {
+            // The embedded profile has no separate worker process, so the server runs the scheduled tasks.
+            runTasksInWorkerOnly: !isEmbedded,
+        },
+        systemOptions: {
+            // Embedded: Vendure's default in-memory cache (one process). Services: RedisCachePlugin, shared.
+            // Vendure's built-in checks are deprecated; HealthPlugin serves /health with real checks.
+            healthChecks: [],
+        },
+        customFields: {
+            ProductVariant: [
+                {
+                    name: 'weight',
+                    type: 'int',
+                    min: 0,
+                    defaultValue: 0,
+                    label: [
+                        { languageCode: LanguageCode.en, value: 'Weight (g)' },
+                        { languageCode: LanguageCode.fa, value: 'وزن (گرم)' },
+                    ],
+                },
+                ...(['length', 'width', 'height'] as const).map(name => ({
+                    name,
+                    type: 'int' as const,
+                    min: 0,
+                    defaultValue: 0,
+                    label: [
+                        {
+                            languageCode: LanguageCode.en,
+                            value: `${name[0].toUpperCase()}${name.slice(1)} (cm)`,
+                        },
+                        { languageCode: LanguageCode.fa, value: `${DIMENSION_FA[name]} (سانتی‌متر)` },
+                    ],
+                })),
+            ],
+        },
+        logger: new PinoVendureLogger({
+            level: app.log.level,
+            format: app.log.format,
+            base: { process: options.role },
+        }),
+        plugins: [
+            HealthPlugin.init({ redisUrl: app.redisUrl }),
+            ...jobQueuePlugins(app),
+            DefaultSchedulerPlugin.init(),
+            DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
+            AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
+            EmailPlugin.init({
+                devMode: true,
+                outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
+                route: 'mailbox',
+                handlers: defaultEmailHandlers,
+                templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
+                globalTemplateVars: {
+                    fromAddress: '"فروشگاه" <noreply@example.ir>',
+                    verifyEmailAddressUrl: `${app.storefrontUrl}/verify`,
+                    passwordResetUrl: `${app.storefrontUrl}/password-reset`,
+                    changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,
+                },
+            }),
+            AdminUiPlugin.init({
+                route: 'admin',
+                port: app.port,
+                adminUiConfig: {
+                    defaultLanguage: LanguageCode.fa,
+                    availableLanguages: [LanguageCode.fa, LanguageCode.en],
+                    defaultLocale: 'IR',
+                    brand: 'Iran Shop',
+                    hideVendureBranding: false,
+                },
+            }),
+        ],
+    };
+}
+
+const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;
+
+function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> {
+    if (!app.redisUrl) {
+        return [DefaultJobQueuePlugin.init({ pollInterval: 500 })];
+    }
+    const redis = new URL(app.redisUrl);
+    const connection = {
+        host: redis.hostname,
+        port: Number(redis.port || 6379),
+        username: redis.username || undefined,
+        password: redis.password ? decodeURIComponent(redis.password) : undefined,
+        db: redis.pathname.length > 1 ? Number(redis.pathname.slice(1)) : 0,
+        tls: redis.protocol === 'rediss:' ? {} : undefined,
+        maxRetriesPerRequest: null,
+    };
+    return [
+        BullMQJobQueuePlugin.init({
+            connection,
+            queueOptions: { prefix: app.redisPrefix },
+            workerOptions: { prefix: app.redisPrefix },
+        }),
+        RedisCachePlugin.init({ redisOptions: connection, namespace: `${app.redisPrefix}:cache` }),
+    ];
+}
