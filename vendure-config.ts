@@ -14,6 +14,7 @@ import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@ven
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { postgresMigrations } from './migrations/postgres';
+import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -142,6 +143,15 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     passwordResetUrl: `${app.storefrontUrl}/password-reset`,
                     changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,
                 },
+            }),
+            ZibalPaymentPlugin.init({
+                // `zibal` is Zibal's sandbox merchant; production mode requires ZIBAL_MERCHANT.
+                merchant: app.zibal.merchant ?? 'zibal',
+                apiUrl: options.providers.zibal,
+                platformApiUrl: options.providers.zibalPlatform,
+                platformToken: app.zibal.platformToken,
+                publicUrl: app.publicUrl,
+                storefrontUrl: app.storefrontUrl,
             }),
             AdminUiPlugin.init({
                 route: 'admin',

@@ -58,6 +58,8 @@ export const envSchema = z.object({
     STOREFRONT_URL: optionalUrl,
     ZIBAL_MERCHANT: optionalString,
     ZIBAL_API_URL: optionalUrl,
+    ZIBAL_PLATFORM_TOKEN: optionalString,
+    ZIBAL_PLATFORM_URL: optionalUrl,
     SMSIR_API_KEY: optionalString,
     SMSIR_TEMPLATE_ID: optionalString,
     SMSIR_API_URL: optionalUrl,
@@ -94,7 +96,7 @@ export interface AppConfig {
     vatPercent: number;
     seedOnStart: boolean;
     simulatorPort: number;
-    zibal: { merchant?: string; apiUrl?: string };
+    zibal: { merchant?: string; apiUrl?: string; platformToken?: string; platformUrl?: string };
     smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
     postex: { apiKey?: string; apiUrl?: string };
 }
@@ -108,6 +110,8 @@ export class ConfigError extends Error {
 
 /** Parses and validates the environment. Throws {@link ConfigError} naming every offending variable. */
 export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppConfig {
+    // Vendure reads this itself; its anonymous usage telemetry is off unless asked for (shops may have no egress).
+    process.env.VENDURE_DISABLE_TELEMETRY ??= 'true';
     const parsed = envSchema.safeParse(env);
     if (!parsed.success) {
         throw new ConfigError(parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`));
@@ -138,7 +142,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         vatPercent: e.VAT_PERCENT,
         seedOnStart: e.SEED_ON_START ?? e.APP_ENV !== 'production',
         simulatorPort: e.SIMULATOR_PORT,
-        zibal: { merchant: e.ZIBAL_MERCHANT, apiUrl: e.ZIBAL_API_URL },
+        zibal: {
+            merchant: e.ZIBAL_MERCHANT,
+            apiUrl: e.ZIBAL_API_URL,
+            platformToken: e.ZIBAL_PLATFORM_TOKEN,
+            platformUrl: e.ZIBAL_PLATFORM_URL,
+        },
         smsir: { apiKey: e.SMSIR_API_KEY, templateId: e.SMSIR_TEMPLATE_ID, apiUrl: e.SMSIR_API_URL },
         postex: { apiKey: e.POSTEX_API_KEY, apiUrl: e.POSTEX_API_URL },
     };

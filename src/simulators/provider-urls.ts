@@ -23,7 +23,9 @@ export function resolveProviderUrls(app: AppConfig, simulatorBaseUrl: string): P
     return {
         zibal,
         // Zibal's refund API lives on another host; the simulator serves both under one base.
-        zibalPlatform: app.zibal.apiUrl ? 'https://api.zibal.ir' : `${simulatorBaseUrl}/zibal-api`,
+        zibalPlatform: app.zibal.apiUrl
+            ? (app.zibal.platformUrl ?? 'https://api.zibal.ir')
+            : `${simulatorBaseUrl}/zibal-api`,
         smsir: pick('smsir', app.smsir.apiUrl, '/smsir'),
         postex: pick('postex', app.postex.apiUrl, '/postex/api/v1'),
         simulated,

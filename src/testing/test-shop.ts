@@ -56,6 +56,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         APP_ENV: 'test',
         PORT: String(port),
         HOST: '127.0.0.1',
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
         LOG_FORMAT: 'json',
         SQLITE_PATH: path.join(tmpDir, 'shop.sqlite'),

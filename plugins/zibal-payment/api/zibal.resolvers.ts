@@ -1,0 +1,64 @@
+import { Controller, Get, Query as QueryParam, Res } from '@nestjs/common';
+import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Allow, Ctx, ID, Permission, RequestContext } from '@vendure/core';
+import type { Response } from 'express';
+
+import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
+import {
+    CallbackQuery,
+    ReconcileReport,
+    ZibalPaymentIntentResult,
+    ZibalService,
+} from '../service/zibal.service';
+
+@Resolver()
+export class ZibalShopResolver {
+    constructor(private readonly zibalService: ZibalService) {}
+
+    // No @Transaction(): the call to Zibal must not hold a database transaction open.
+    @Mutation()
+    @Allow(Permission.UpdateOrder, Permission.Owner)
+    createZibalPaymentIntent(@Ctx() ctx: RequestContext): Promise<ZibalPaymentIntentResult> {
+        return this.zibalService.createIntent(ctx);
+    }
+}
+
+@Resolver('ZibalPaymentIntentResult')
+export class ZibalPaymentIntentResultResolver {
+    @ResolveField()
+    __resolveType(value: ZibalPaymentIntentResult): string {
+        return value.__typename;
+    }
+}
+
+@Resolver()
+export class ZibalAdminResolver {
+    constructor(private readonly zibalService: ZibalService) {}
+
+    @Query()
+    @Allow(Permission.ReadOrder)
+    zibalPaymentAttempts(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { orderId: ID },
+    ): Promise<ZibalPaymentAttempt[]> {
+        return this.zibalService.attemptsForOrder(ctx, args.orderId);
+    }
+
+    @Mutation()
+    @Allow(Permission.UpdateOrder)
+    reconcileZibalPayments(): Promise<ReconcileReport> {
+        return this.zibalService.reconcile();
+    }
+}
+
+/** Zibal sends the shopper's browser here after the bank page; the query string is not trusted. */
+@Controller('payments/zibal')
+export class ZibalCallbackController {
+    constructor(private readonly zibalService: ZibalService) {}
+
+    @Get('callback')
+    async callback(@QueryParam() query: CallbackQuery, @Res() res: Response): Promise<void> {
+        const redirectTo = await this.zibalService.handleCallback(query);
+        res.redirect(303, redirectTo);
+    }
+}

@@ -1,0 +1,432 @@
+import gql from 'graphql-tag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
+import { ADD_PAYMENT, FIRST_VARIANT_IDS } from '../../../test/checkout-helpers';
+import { ZibalPaymentPlugin } from '../zibal-payment.plugin';
+
+import { ATTEMPTS, CREATE_INTENT, followCallback, orderByCode, startZibalPayment } from './zibal-helpers';
+
+const READ_TIMEOUT_MS = 1000;
+
+function fastZibal() {
+    // Short timeouts and immediate reconciliation so the tests need not wait minutes.
+    ZibalPaymentPlugin.init({
+        ...ZibalPaymentPlugin.options,
+        readTimeoutMs: READ_TIMEOUT_MS,
+        reconcileAfterMs: 0,
+    });
+}
+
+describe(`Zibal payments (${testProfile()})`, () => {
+    let t: TestShop;
+
+    beforeAll(async () => {
+        t = await createTestShop({
+            adjustConfig: config => {
+                fastZibal();
+                return config;
+            },
+        });
+    });
+
+    afterAll(async () => {
+        await t?.close();
+    });
+
+    const verifyCalls = (trackId: string) =>
+        t.simulators.zibal.faults
+            .callsTo('/v1/verify')
+            .filter(c => String((c.body as { trackId: number }).trackId) === trackId);
+
+    it('settles a paid order: intent, bank page, callback, redirect to the storefront', async () => {
+        const p = await startZibalPayment(t);
+        expect(p.paymentUrl).toBe(`${t.simulators.baseUrl}/zibal/start/${p.trackId}`);
+        const request = t.simulators.zibal.transactions.get(Number(p.trackId))!;
+        expect(request.amount).toBe(p.totalWithTax);
+        expect(request.orderId).toBe(p.code);
+        expect(request.mobile).toBe('09121234567');
+        expect(request.callbackUrl).toBe(`${t.baseUrl}/payments/zibal/callback`);
+
+        // The shopper's browser: the bank page, then "pay", which redirects to our callback.
+        const page = await fetch(p.paymentUrl);
+        expect(await page.text()).toContain('پرداخت');
+        const bank = await fetch(`${p.paymentUrl}/pay`, { method: 'POST', redirect: 'manual' });
+        expect(bank.status).toBe(302);
+        const callbackUrl = bank.headers.get('location')!;
+        expect(callbackUrl.startsWith(`${t.baseUrl}/payments/zibal/callback?`)).toBe(true);
+
+        const landing = await followCallback(callbackUrl);
+        expect(landing).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
+        const order = await orderByCode(t, p.code);
+        expect(order.state).toBe('PaymentSettled');
+        expect(order.payments).toHaveLength(1);
+        const [payment] = order.payments;
+        expect(payment).toMatchObject({ state: 'Settled', amount: p.totalWithTax, method: 'zibal' });
+        const tx = t.simulators.zibal.transactions.get(Number(p.trackId))!;
+        expect(payment.transactionId).toBe(String(tx.refNumber));
+        expect(payment.metadata).toMatchObject({
+            trackId: p.trackId,
+            refNumber: String(tx.refNumber),
+            cardNumber: '621986******1234',
+            public: { trackId: p.trackId, refNumber: String(tx.refNumber) },
+        });
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts).toEqual([
+            expect.objectContaining({
+                trackId: p.trackId,
+                state: 'settled',
+                zibalStatus: 1,
+                maskedCardNumber: '621986******1234',
+            }),
+        ]);
+        // The shopper sees only the public part of the metadata.
+        const { orderByCode: shopOrder } = await p.client.query(
+            gql`
+                query ($code: String!) {
+                    orderByCode(code: $code) {
+                        payments {
+                            metadata
+                        }
+                    }
+                }
+            `,
+            { code: p.code },
+        );
+        expect(shopOrder.payments[0].metadata).toEqual({
+            public: { trackId: p.trackId, refNumber: String(tx.refNumber) },
+        });
+    });
+
+    it('leaves a cancelled order payable, and a second attempt pays it', async () => {
+        const p = await startZibalPayment(t, 1);
+        const landing = await followCallback(t.simulators.zibal.pay(Number(p.trackId), 'cancel'));
+        expect(landing).toBe(`${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`);
+        let order = await orderByCode(t, p.code);
+        expect(order.state).toBe('ArrangingPayment');
+        expect(order.payments).toHaveLength(0);
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0]).toMatchObject({ state: 'failed', zibalStatus: 3 });
+
+        const { createZibalPaymentIntent: retry } = await p.client.query(CREATE_INTENT);
+        expect(retry.__typename).toBe('ZibalPaymentIntent');
+        expect(retry.trackId).not.toBe(p.trackId);
+        await followCallback(t.simulators.zibal.pay(Number(retry.trackId)));
+        order = await orderByCode(t, p.code);
+        expect(order.state).toBe('PaymentSettled');
+        expect(order.payments).toHaveLength(1);
+    });
+
+    it("refuses a callback that names another order than the trackId's", async () => {
+        const a = await startZibalPayment(t, 2);
+        const b = await startZibalPayment(t, 3);
+        const genuineB = new URL(t.simulators.zibal.pay(Number(b.trackId)));
+        const forged = new URL(genuineB);
+        forged.searchParams.set('orderId', a.code);
+        expect(await followCallback(forged.toString())).toBe(
+            `${t.app.storefrontUrl}/checkout/payment-failed/${a.code}`,
+        );
+        expect((await orderByCode(t, a.code)).state).toBe('ArrangingPayment');
+        expect((await orderByCode(t, b.code)).state).toBe('ArrangingPayment');
+        expect(verifyCalls(b.trackId)).toHaveLength(0);
+        // B's own callback still settles B.
+        await followCallback(genuineB.toString());
+        expect((await orderByCode(t, b.code)).state).toBe('PaymentSettled');
+        // An unknown trackId goes to the failure page.
+        const unknown = new URL(genuineB);
+        unknown.searchParams.set('trackId', '999');
+        expect(await followCallback(unknown.toString())).toBe(
+            `${t.app.storefrontUrl}/checkout/payment-failed`,
+        );
+    });
+
+    it('does not settle when the verified amount differs from the stored amount', async () => {
+        const p = await startZibalPayment(t, 4);
+        const callback = t.simulators.zibal.pay(Number(p.trackId));
+        t.simulators.zibal.faults.arm('/v1/verify', {
+            kind: 'result',
+            body: {
+                result: 100,
+                message: 'success',
+                status: 1,
+                amount: p.totalWithTax - 10_000,
+                refNumber: 1,
+                orderId: p.code,
+            },
+        });
+        expect(await followCallback(callback)).toBe(
+            `${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`,
+        );
+        const order = await orderByCode(t, p.code);
+        expect(order.state).toBe('ArrangingPayment');
+        expect(order.payments).toHaveLength(0);
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0].state).toBe('rejected');
+        expect(zibalPaymentAttempts[0].history.map((h: { event: string }) => h.event)).toContain(
+            'amount-mismatch',
+        );
+    });
+
+    it('settles exactly once when the callback arrives 20 times at once, and again later (replay)', async () => {
+        const p = await startZibalPayment(t, 5);
+        const callback = t.simulators.zibal.pay(Number(p.trackId));
+        const landings = await Promise.all(Array.from({ length: 20 }, () => followCallback(callback)));
+        expect(new Set(landings)).toEqual(
+            new Set([`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`]),
+        );
+        const replay = await followCallback(callback);
+        expect(replay).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
+        const order = await orderByCode(t, p.code);
+        expect(order.state).toBe('PaymentSettled');
+        expect(order.payments).toHaveLength(1);
+        expect(verifyCalls(p.trackId)).toHaveLength(1);
+    });
+
+    it('settles through reconciliation when verify times out at the callback', async () => {
+        const p = await startZibalPayment(t, 6);
+        const callback = t.simulators.zibal.pay(Number(p.trackId));
+        t.simulators.zibal.faults.arm('/v1/verify', { kind: 'timeout', delayMs: READ_TIMEOUT_MS * 3 });
+        const started = Date.now();
+        expect(await followCallback(callback)).toBe(
+            `${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`,
+        );
+        expect(Date.now() - started).toBeLessThan(READ_TIMEOUT_MS * 3);
+        expect((await orderByCode(t, p.code)).state).toBe('ArrangingPayment');
+
+        // The scheduled task (run now through the Admin API) inquires, verifies and settles it.
+        const { runScheduledTask } = await t.admin.query(gql`
+            mutation {
+                runScheduledTask(id: "zibal-reconcile") {
+                    success
+                }
+            }
+        `);
+        expect(runScheduledTask.success).toBe(true);
+        const order = await waitFor(
+            async () => {
+                const o = await orderByCode(t, p.code);
+                return o.state === 'PaymentSettled' && o;
+            },
+            30_000,
+            'reconciliation to settle the order',
+        );
+        expect(order.payments).toHaveLength(1);
+    });
+
+    it('settles an attempt that Zibal had already verified (result 201) after confirming it by inquiry', async () => {
+        const p = await startZibalPayment(t, 7);
+        const callback = t.simulators.zibal.pay(Number(p.trackId));
+        // As if an earlier process verified it, then stopped before settling.
+        const first = await fetch(`${t.simulators.baseUrl}/zibal/v1/verify`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ merchant: 'zibal', trackId: Number(p.trackId) }),
+        });
+        expect(((await first.json()) as { result: number }).result).toBe(100);
+        expect(await followCallback(callback)).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
+        const order = await orderByCode(t, p.code);
+        expect(order.state).toBe('PaymentSettled');
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0].history.map((h: { event: string }) => h.event)).toContain(
+            'verified-before',
+        );
+    });
+
+    it('expires abandoned attempts and fails cancelled ones in reconciliation', async () => {
+        const p = await startZibalPayment(t, 8);
+        ZibalPaymentPlugin.options.expireAfterMs = 0;
+        try {
+            const { reconcileZibalPayments } = await t.admin.query(gql`
+                mutation {
+                    reconcileZibalPayments {
+                        checked
+                        expired
+                    }
+                }
+            `);
+            expect(reconcileZibalPayments.expired).toBeGreaterThanOrEqual(1);
+        } finally {
+            ZibalPaymentPlugin.options.expireAfterMs = 60 * 60_000;
+        }
+        const order = await orderByCode(t, p.code);
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0].state).toBe('expired');
+        expect(order.state).toBe('ArrangingPayment');
+    });
+
+    it.each([102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115])(
+        'gives the shopper a typed error for request result %i',
+        async result => {
+            const client = t.newShopClient();
+            const { products } = await client.query(FIRST_VARIANT_IDS);
+            const { prepareOrderForPayment } = await import('../../../test/checkout-helpers');
+            await prepareOrderForPayment(client, {
+                variantId: products.items[0].variants[0].id,
+                email: `err${result}@example.ir`,
+            });
+            t.simulators.zibal.faults.arm('/v1/request', {
+                kind: 'result',
+                body: { result, message: 'refused' },
+            });
+            const { createZibalPaymentIntent } = await client.query(CREATE_INTENT);
+            expect(createZibalPaymentIntent).toMatchObject({
+                __typename: 'ZibalGatewayError',
+                errorCode: 'ZIBAL_GATEWAY_ERROR',
+                resultCode: result,
+            });
+        },
+    );
+
+    it.each([
+        ['HTTP 502', { kind: 'http-error' as const, status: 502 }],
+        ['malformed JSON', { kind: 'malformed' as const }],
+        ['a timeout', { kind: 'timeout' as const, delayMs: READ_TIMEOUT_MS * 3 }],
+    ])('gives the shopper a typed error when Zibal answers with %s', async (_label, fault) => {
+        const client = t.newShopClient();
+        const { products } = await client.query(FIRST_VARIANT_IDS);
+        const { prepareOrderForPayment } = await import('../../../test/checkout-helpers');
+        await prepareOrderForPayment(client, {
+            variantId: products.items[0].variants[0].id,
+            email: `fault${fault.kind}@example.ir`,
+        });
+        t.simulators.zibal.faults.arm('/v1/request', fault);
+        const { createZibalPaymentIntent } = await client.query(CREATE_INTENT);
+        expect(createZibalPaymentIntent).toMatchObject({ __typename: 'ZibalGatewayError', resultCode: null });
+        // The order can still be paid once Zibal answers again.
+        const { createZibalPaymentIntent: retry } = await client.query(CREATE_INTENT);
+        expect(retry.__typename).toBe('ZibalPaymentIntent');
+    });
+
+    it('refuses to start a payment for an order that is not ready', async () => {
+        const client = t.newShopClient();
+        const { createZibalPaymentIntent } = await client.query(CREATE_INTENT);
+        expect(createZibalPaymentIntent).toMatchObject({ errorCode: 'ZIBAL_ORDER_NOT_READY_ERROR' });
+        const { products } = await client.query(FIRST_VARIANT_IDS);
+        await client.query(
+            gql`
+                mutation ($id: ID!) {
+                    addItemToOrder(productVariantId: $id, quantity: 1) {
+                        __typename
+                    }
+                }
+            `,
+            { id: products.items[0].variants[0].id },
+        );
+        const { createZibalPaymentIntent: noAddress } = await client.query(CREATE_INTENT);
+        expect(noAddress).toMatchObject({ errorCode: 'ZIBAL_ORDER_NOT_READY_ERROR' });
+    });
+
+    it('declines addPaymentToOrder with the zibal method from a shopper', async () => {
+        const p = await startZibalPayment(t, 9);
+        t.simulators.zibal.pay(Number(p.trackId));
+        const { addPaymentToOrder } = await p.client.query(ADD_PAYMENT, {
+            input: { method: 'zibal', metadata: { trackId: p.trackId, claimToken: 'guess' } },
+        });
+        expect(addPaymentToOrder.errorCode).toBe('PAYMENT_DECLINED_ERROR');
+        const order = await orderByCode(t, p.code);
+        expect(order.state).toBe('ArrangingPayment');
+        expect(order.payments.filter((x: { state: string }) => x.state === 'Settled')).toHaveLength(0);
+    });
+
+    it('records a manual refund when no platform token is configured, which staff then settle', async () => {
+        const p = await startZibalPayment(t, 0);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
+        const order = await orderByCode(t, p.code);
+        const { refundOrder } = await t.admin.query(REFUND, {
+            input: {
+                paymentId: order.payments[0].id,
+                amount: 1_000_000,
+                shipping: 0,
+                adjustment: 0,
+                reason: 'returned',
+            },
+        });
+        expect(refundOrder).toMatchObject({ state: 'Pending', total: 1_000_000 });
+        expect(refundOrder.metadata.manual).toBe(true);
+        const { settleRefund } = await t.admin.query(SETTLE_REFUND, {
+            input: { id: refundOrder.id, transactionId: 'bank-123' },
+        });
+        expect(settleRefund.state).toBe('Settled');
+    });
+});
+
+describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
+    let t: TestShop;
+
+    beforeAll(async () => {
+        t = await createTestShop({ env: { ZIBAL_PLATFORM_TOKEN: 'platform-token' } });
+    });
+
+    afterAll(async () => {
+        await t?.close();
+    });
+
+    it('refunds through Zibal and records the refund id', async () => {
+        const p = await startZibalPayment(t, 0);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
+        const order = await orderByCode(t, p.code);
+        const { refundOrder } = await t.admin.query(REFUND, {
+            input: {
+                paymentId: order.payments[0].id,
+                amount: 2_000_000,
+                shipping: 0,
+                adjustment: 0,
+                reason: 'returned',
+            },
+        });
+        expect(refundOrder).toMatchObject({ state: 'Settled', total: 2_000_000 });
+        expect(t.simulators.zibal.transactions.get(Number(p.trackId))!.refunds).toEqual([
+            expect.objectContaining({ amount: 2_000_000 }),
+        ]);
+        expect(t.simulators.zibal.faults.callsTo('/v1/account/refund')).toHaveLength(1);
+    });
+
+    it('records a failed refund when Zibal refuses it', async () => {
+        const p = await startZibalPayment(t, 1);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
+        const order = await orderByCode(t, p.code);
+        t.simulators.zibal.faults.arm('/v1/account/refund', { kind: 'http-error', status: 503 });
+        const { refundOrder } = await t.admin.query(REFUND, {
+            input: {
+                paymentId: order.payments[0].id,
+                amount: 2_000_000,
+                shipping: 0,
+                adjustment: 0,
+                reason: 'returned',
+            },
+        });
+        expect(refundOrder.state).toBe('Failed');
+    });
+});
+
+const REFUND = gql`
+    mutation ($input: RefundOrderInput!) {
+        refundOrder(input: $input) {
+            ... on Refund {
+                id
+                state
+                total
+                metadata
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;
+
+const SETTLE_REFUND = gql`
+    mutation ($input: SettleRefundInput!) {
+        settleRefund(input: $input) {
+            ... on Refund {
+                id
+                state
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;

@@ -1,0 +1,545 @@
+import { randomUUID } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import {
+    ActiveOrderService,
+    ID,
+    isGraphQlErrorResult,
+    Logger,
+    CreateRefundResult,
+    Order,
+    OrderService,
+    Payment,
+    PaymentMethod,
+    RequestContext,
+    RequestContextService,
+    TransactionalConnection,
+} from '@vendure/core';
+import { Brackets } from 'typeorm';
+
+import { normalizeIranianMobile } from '../../../src/iran/mobile';
+import {
+    CALLBACK_PATH,
+    CALLBACK_WAIT_MS,
+    CLAIM_TTL_MS,
+    loggerCtx,
+    ZIBAL_HANDLER_CODE,
+    ZIBAL_MINIMUM_AMOUNT,
+    ZIBAL_PLUGIN_OPTIONS,
+} from '../constants';
+import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
+import { ResolvedZibalOptions, ZibalAttemptEvent, ZibalAttemptState } from '../types';
+
+import {
+    ZIBAL_RESULT_MESSAGES,
+    ZIBAL_STATUS,
+    ZIBAL_STATUS_MESSAGES,
+    ZibalClient,
+    ZibalTransaction,
+} from './zibal.client';
+
+export type ZibalPaymentIntentResult =
+    | { __typename: 'ZibalPaymentIntent'; trackId: string; paymentUrl: string; amount: number }
+    | {
+          __typename: 'ZibalGatewayError';
+          errorCode: 'ZIBAL_GATEWAY_ERROR';
+          message: string;
+          resultCode: number | null;
+      }
+    | { __typename: 'ZibalOrderNotReadyError'; errorCode: 'ZIBAL_ORDER_NOT_READY_ERROR'; message: string }
+    | {
+          __typename: 'ZibalAmountTooSmallError';
+          errorCode: 'ZIBAL_AMOUNT_TOO_SMALL_ERROR';
+          message: string;
+          minimumAmount: number;
+      };
+
+export interface CallbackQuery {
+    trackId?: unknown;
+    success?: unknown;
+    status?: unknown;
+    orderId?: unknown;
+}
+
+export interface ReconcileReport {
+    checked: number;
+    settled: number;
+    failed: number;
+    expired: number;
+}
+
+/** The Zibal flow: start a payment, then verify and settle it exactly once, from the callback or reconciliation. */
+@Injectable()
+export class ZibalService {
+    readonly client: ZibalClient;
+
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly activeOrderService: ActiveOrderService,
+        private readonly orderService: OrderService,
+        private readonly requestContextService: RequestContextService,
+        @Inject(ZIBAL_PLUGIN_OPTIONS) private readonly options: ResolvedZibalOptions,
+    ) {
+        this.client = new ZibalClient(options);
+    }
+
+    callbackUrl(): string {
+        return `${this.options.publicUrl}/${CALLBACK_PATH}`;
+    }
+
+    /** Shop API `createZibalPaymentIntent`: asks Zibal for a trackId for the active order's total. */
+    async createIntent(ctx: RequestContext): Promise<ZibalPaymentIntentResult> {
+        const active = await this.activeOrderService.getActiveOrder(ctx, undefined);
+        const order = active && (await this.orderService.findOne(ctx, active.id));
+        if (!order) {
+            return notReady('There is no active order');
+        }
+        if (!order.customer) {
+            return notReady('Set the customer of the order first');
+        }
+        if (!order.shippingAddress?.countryCode) {
+            return notReady('Set the shipping address of the order first');
+        }
+        if (!order.shippingLines?.length) {
+            return notReady('Choose a shipping method first');
+        }
+        if (order.state === 'AddingItems') {
+            const moved = await this.orderService.transitionToState(ctx, order.id, 'ArrangingPayment');
+            if (isGraphQlErrorResult(moved)) {
+                return notReady(moved.transitionError ?? moved.message);
+            }
+        } else if (order.state !== 'ArrangingPayment') {
+            return notReady(`The order cannot be paid in state ${order.state}`);
+        }
+        const method = await this.findPaymentMethod(ctx);
+        if (!method) {
+            return notReady('No enabled Zibal payment method in this channel');
+        }
+        const amount = orderAmountInRial(order);
+        if (amount < ZIBAL_MINIMUM_AMOUNT) {
+            return {
+                __typename: 'ZibalAmountTooSmallError',
+                errorCode: 'ZIBAL_AMOUNT_TOO_SMALL_ERROR',
+                message: `Zibal accepts amounts from ${ZIBAL_MINIMUM_AMOUNT} Rial`,
+                minimumAmount: ZIBAL_MINIMUM_AMOUNT,
+            };
+        }
+        const mobile = normalizeIranianMobile(order.customer.phoneNumber ?? '');
+        const outcome = await this.client.request({
+            amount,
+            callbackUrl: this.callbackUrl(),
+            orderId: order.code,
+            ...(mobile ? { mobile } : {}),
+            description: `Order ${order.code}`,
+        });
+        if (outcome.kind === 'unavailable') {
+            Logger.warn(`request for order ${order.code} failed: ${outcome.reason}`, loggerCtx);
+            return gatewayError(null, 'The payment gateway is not available right now. Please try again.');
+        }
+        if (outcome.result !== 100 || !outcome.data.trackId) {
+            Logger.warn(
+                `request for order ${order.code} refused: result ${outcome.result} ${outcome.message}`,
+                loggerCtx,
+            );
+            return gatewayError(outcome.result, ZIBAL_RESULT_MESSAGES[outcome.result] ?? outcome.message);
+        }
+        const trackId = outcome.data.trackId;
+        await this.connection.getRepository(ctx, ZibalPaymentAttempt).save(
+            new ZibalPaymentAttempt({
+                trackId,
+                orderId: String(order.id),
+                orderCode: order.code,
+                channelToken: ctx.channel.token,
+                paymentMethodCode: method.code,
+                amount,
+                state: 'pending',
+                zibalStatus: ZIBAL_STATUS.waiting,
+                history: [event('requested', { result: 100 })],
+            }),
+        );
+        Logger.info(`order ${order.code}: trackId ${trackId} for ${amount} Rial`, loggerCtx);
+        return {
+            __typename: 'ZibalPaymentIntent',
+            trackId,
+            paymentUrl: this.client.startUrl(trackId),
+            amount,
+        };
+    }
+
+    /**
+     * `GET /payments/zibal/callback`. Trusts nothing in the query but the trackId to look up, and only when the
+     * orderId (if given) names the order of that stored attempt. Returns where to send the browser.
+     */
+    async handleCallback(query: CallbackQuery): Promise<string> {
+        const trackId =
+            typeof query.trackId === 'string' && /^\d{1,20}$/.test(query.trackId) ? query.trackId : undefined;
+        const attempt = trackId
+            ? await this.connection.rawConnection
+                  .getRepository(ZibalPaymentAttempt)
+                  .findOne({ where: { trackId } })
+            : null;
+        if (!attempt) {
+            Logger.warn(`callback for unknown trackId ${String(query.trackId).slice(0, 32)}`, loggerCtx);
+            return `${this.options.storefrontUrl}/checkout/payment-failed`;
+        }
+        if (query.orderId !== undefined && String(query.orderId) !== attempt.orderCode) {
+            Logger.warn(
+                `callback for trackId ${attempt.trackId} names order ${String(query.orderId).slice(0, 64)}, but it belongs to ${attempt.orderCode}: ignored`,
+                loggerCtx,
+            );
+            return this.options.failurePath(String(query.orderId).slice(0, 64));
+        }
+        let state = await this.settleAttempt(attempt.id);
+        // A duplicate callback while another request verifies this attempt answers with that request's outcome.
+        for (let waited = 0; state === 'verifying' && waited < CALLBACK_WAIT_MS; waited += 100) {
+            await new Promise(resolve => setTimeout(resolve, 100));
+            state = (
+                await this.connection.rawConnection
+                    .getRepository(ZibalPaymentAttempt)
+                    .findOneByOrFail({ id: attempt.id })
+            ).state;
+        }
+        return state === 'settled'
+            ? this.options.successPath(attempt.orderCode)
+            : this.options.failurePath(attempt.orderCode);
+    }
+
+    /**
+     * The one settle path (callback and reconciliation). An atomic claim makes one caller at a time do the work,
+     * across processes; the others get the state it leaves. A verified payment is added only when the order is
+     * still payable for exactly the attempt's amount and Zibal's verified amount equals it.
+     */
+    async settleAttempt(attemptId: ID): Promise<ZibalAttemptState> {
+        const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
+        const claimToken = randomUUID();
+        const now = Date.now();
+        const claimed = await repo
+            .createQueryBuilder()
+            .update(ZibalPaymentAttempt)
+            .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
+            .where('"id" = :id', { id: attemptId })
+            .andWhere(
+                new Brackets(qb =>
+                    qb
+                        .where(`"state" = 'pending'`)
+                        .orWhere(`("state" = 'verifying' AND "claimExpiresAt" < :now)`, { now }),
+                ),
+            )
+            .execute();
+        const attempt = await repo.findOneOrFail({ where: { id: attemptId } });
+        if (claimed.affected !== 1) {
+            return attempt.state;
+        }
+        const ctx = await this.contextFor(attempt);
+        const order = await this.orderService.findOne(ctx, attempt.orderId);
+        if (order?.payments?.some(p => p.metadata?.trackId === attempt.trackId && p.state === 'Settled')) {
+            // Settled before, but the process stopped before recording it.
+            return this.finish(attempt, 'settled', event('already-settled'));
+        }
+        if (!order || order.state !== 'ArrangingPayment' || orderAmountInRial(order) !== attempt.amount) {
+            // Not verifying leaves the money with the payer: Zibal returns unverified payments.
+            const why = !order
+                ? 'order not found'
+                : `order is ${order.state}, total ${orderAmountInRial(order)}`;
+            Logger.warn(`trackId ${attempt.trackId}: not verified, ${why}`, loggerCtx);
+            return this.finish(attempt, 'rejected', event('not-verified', { note: why }));
+        }
+        const verified = await this.verifiedTransaction(attempt);
+        if (verified.kind === 'retry-later') {
+            return this.finish(attempt, 'pending', verified.event);
+        }
+        if (verified.kind === 'not-paid') {
+            return this.finish(attempt, 'failed', verified.event, verified.status);
+        }
+        const tx = verified.transaction;
+        if (tx.amount !== attempt.amount) {
+            Logger.error(
+                `trackId ${attempt.trackId} of order ${attempt.orderCode}: verified amount ${tx.amount} differs from ${attempt.amount}; not settled, refund it by hand`,
+                loggerCtx,
+            );
+            return this.finish(
+                attempt,
+                'rejected',
+                event('amount-mismatch', { note: `verified ${tx.amount}` }),
+                tx.status,
+            );
+        }
+        attempt.refNumber = tx.refNumber;
+        attempt.maskedCardNumber = tx.cardNumber;
+        attempt.paidAt = tx.paidAt;
+        attempt.zibalStatus = ZIBAL_STATUS.paidVerified;
+        attempt.history = [...attempt.history, verified.event];
+        await repo.save(attempt);
+        const result = await this.connection.withTransaction(ctx, txCtx =>
+            this.orderService.addPaymentToOrder(txCtx, order.id, {
+                method: attempt.paymentMethodCode,
+                metadata: { trackId: attempt.trackId, claimToken },
+            }),
+        );
+        if (isGraphQlErrorResult(result)) {
+            Logger.error(
+                `trackId ${attempt.trackId} of order ${attempt.orderCode} verified but not added: ${result.message}; refund it by hand`,
+                loggerCtx,
+            );
+            return this.finish(attempt, 'rejected', event('add-payment-failed', { note: result.message }));
+        }
+        const payment = result.payments?.find(p => p.metadata?.trackId === attempt.trackId);
+        attempt.paymentId = payment ? String(payment.id) : null;
+        Logger.info(
+            `order ${attempt.orderCode} paid: trackId ${attempt.trackId}, ref ${tx.refNumber}`,
+            loggerCtx,
+        );
+        return this.finish(attempt, 'settled', event('settled'));
+    }
+
+    /**
+     * For the payment handler: the verified attempt the plugin is settling with this claim token, if any.
+     * This is what makes `addPaymentToOrder` with the `zibal` method impossible from a shopper's own metadata.
+     */
+    async findAttemptBeingSettled(
+        trackId: unknown,
+        claimToken: unknown,
+    ): Promise<ZibalPaymentAttempt | undefined> {
+        if (typeof trackId !== 'string' || typeof claimToken !== 'string') {
+            return undefined;
+        }
+        const attempt = await this.connection.rawConnection
+            .getRepository(ZibalPaymentAttempt)
+            .findOne({ where: { trackId, claimToken, state: 'verifying' } });
+        return attempt?.zibalStatus === ZIBAL_STATUS.paidVerified ? attempt : undefined;
+    }
+
+    /** Scheduled task: attempts whose shopper never came back are inquired, settled if paid, expired if abandoned. */
+    async reconcile(): Promise<ReconcileReport> {
+        const now = Date.now();
+        const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
+        const due = await repo
+            .createQueryBuilder('a')
+            .where("a.state = 'pending' AND a.createdAt <= :cutoff", {
+                cutoff: new Date(now - this.options.reconcileAfterMs),
+            })
+            .orWhere("a.state = 'verifying' AND a.claimExpiresAt < :now", { now })
+            .orderBy('a.id', 'ASC')
+            .take(200)
+            .getMany();
+        const report: ReconcileReport = { checked: due.length, settled: 0, failed: 0, expired: 0 };
+        for (const attempt of due) {
+            const outcome = await this.client.inquiry(attempt.trackId);
+            if (outcome.kind === 'unavailable') {
+                Logger.warn(
+                    `reconcile: inquiry of trackId ${attempt.trackId} failed: ${outcome.reason}`,
+                    loggerCtx,
+                );
+                continue;
+            }
+            const status = outcome.data.status;
+            let state: ZibalAttemptState | undefined;
+            if (
+                outcome.result === 100 &&
+                (status === ZIBAL_STATUS.paidNotVerified || status === ZIBAL_STATUS.paidVerified)
+            ) {
+                state = await this.settleAttempt(attempt.id);
+            } else if (outcome.result === 100 && status === ZIBAL_STATUS.waiting) {
+                if (attempt.createdAt.getTime() <= now - this.options.expireAfterMs) {
+                    state = await this.closeIfUnclaimed(attempt, 'expired', status, 'no payment');
+                }
+            } else {
+                state = await this.closeIfUnclaimed(attempt, 'failed', status, outcome.message);
+            }
+            if (state === 'settled') {
+                report.settled++;
+            } else if (state === 'failed' || state === 'rejected') {
+                report.failed++;
+            } else if (state === 'expired') {
+                report.expired++;
+            }
+        }
+        if (due.length) {
+            Logger.info(`reconcile: ${JSON.stringify(report)}`, loggerCtx);
+        }
+        return report;
+    }
+
+    /**
+     * Refunds through Zibal's platform API when a platform token is configured; otherwise records a Pending
+     * refund that staff pay back by hand and then mark settled in the Admin UI (`settleRefund`).
+     */
+    async refund(
+        _ctx: RequestContext,
+        orderCode: string,
+        payment: Payment,
+        amount: number,
+        reason?: string,
+    ): Promise<CreateRefundResult> {
+        const trackId = String(payment.metadata?.trackId ?? '');
+        if (!this.client.canRefund) {
+            Logger.info(
+                `order ${orderCode}: manual refund of ${amount} Rial recorded for trackId ${trackId}`,
+                loggerCtx,
+            );
+            return {
+                state: 'Pending',
+                metadata: {
+                    manual: true,
+                    trackId,
+                    note: 'No Zibal platform token is configured: pay this amount back to the card, then settle the refund.',
+                },
+            };
+        }
+        const outcome = await this.client.refund({
+            trackId,
+            amount,
+            description: reason ?? `Refund of order ${orderCode}`,
+        });
+        if (outcome.kind === 'unavailable' || outcome.result !== 1) {
+            const why =
+                outcome.kind === 'unavailable'
+                    ? outcome.reason
+                    : `result ${outcome.result} ${outcome.message}`;
+            Logger.warn(
+                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} failed: ${why}`,
+                loggerCtx,
+            );
+            return { state: 'Failed', metadata: { trackId, error: why } };
+        }
+        Logger.info(`order ${orderCode}: refunded ${amount} Rial for trackId ${trackId}`, loggerCtx);
+        return {
+            state: 'Settled',
+            transactionId: outcome.data.refundId ?? undefined,
+            metadata: { trackId, refundId: outcome.data.refundId },
+        };
+    }
+
+    async attemptsForOrder(ctx: RequestContext, orderId: ID): Promise<ZibalPaymentAttempt[]> {
+        return this.connection
+            .getRepository(ctx, ZibalPaymentAttempt)
+            .find({ where: { orderId: String(orderId) }, order: { id: 'ASC' } });
+    }
+
+    private async verifiedTransaction(
+        attempt: ZibalPaymentAttempt,
+    ): Promise<
+        | { kind: 'verified'; transaction: ZibalTransaction; event: ZibalAttemptEvent }
+        | { kind: 'not-paid'; status: number | null; event: ZibalAttemptEvent }
+        | { kind: 'retry-later'; event: ZibalAttemptEvent }
+    > {
+        const verify = await this.client.verify(attempt.trackId);
+        if (verify.kind === 'unavailable') {
+            Logger.warn(
+                `verify of trackId ${attempt.trackId} failed: ${verify.reason}; reconciliation will retry`,
+                loggerCtx,
+            );
+            return { kind: 'retry-later', event: event('verify-unavailable', { note: verify.reason }) };
+        }
+        if (verify.result === 100 && verify.data.status === ZIBAL_STATUS.paidVerified) {
+            return {
+                kind: 'verified',
+                transaction: verify.data,
+                event: event('verified', { result: 100, status: 1 }),
+            };
+        }
+        // 201 (verified before, e.g. by a process that stopped) and 202 (not paid) are confirmed by an inquiry.
+        const inquiry = await this.client.inquiry(attempt.trackId);
+        if (inquiry.kind === 'unavailable') {
+            return {
+                kind: 'retry-later',
+                event: event('inquiry-unavailable', { result: verify.result, note: inquiry.reason }),
+            };
+        }
+        const status = inquiry.data.status;
+        if (verify.result === 201 && inquiry.result === 100 && status === ZIBAL_STATUS.paidVerified) {
+            return {
+                kind: 'verified',
+                transaction: inquiry.data,
+                event: event('verified-before', { result: 201, status }),
+            };
+        }
+        if (
+            inquiry.result === 100 &&
+            (status === ZIBAL_STATUS.waiting || status === ZIBAL_STATUS.paidNotVerified)
+        ) {
+            return { kind: 'retry-later', event: event('not-yet-paid', { result: verify.result, status }) };
+        }
+        return {
+            kind: 'not-paid',
+            status: Number.isFinite(status) ? status : null,
+            event: event('not-paid', { result: verify.result, status, note: ZIBAL_STATUS_MESSAGES[status] }),
+        };
+    }
+
+    /** Records the end of this process's claim on an attempt. */
+    private async finish(
+        attempt: ZibalPaymentAttempt,
+        state: ZibalAttemptState,
+        ev: ZibalAttemptEvent,
+        zibalStatus?: number | null,
+    ): Promise<ZibalAttemptState> {
+        attempt.state = state;
+        attempt.claimToken = null;
+        attempt.claimExpiresAt = null;
+        if (zibalStatus !== undefined) {
+            attempt.zibalStatus = zibalStatus;
+        }
+        attempt.history = [...attempt.history, ev];
+        await this.connection.rawConnection.getRepository(ZibalPaymentAttempt).save(attempt);
+        return state;
+    }
+
+    private async closeIfUnclaimed(
+        attempt: ZibalPaymentAttempt,
+        state: 'failed' | 'expired',
+        status: number,
+        note: string,
+    ): Promise<ZibalAttemptState> {
+        const result = await this.connection.rawConnection
+            .getRepository(ZibalPaymentAttempt)
+            .createQueryBuilder()
+            .update(ZibalPaymentAttempt)
+            .set({ state, zibalStatus: Number.isFinite(status) ? status : null })
+            .where(`"id" = :id AND "state" = 'pending'`, { id: attempt.id })
+            .execute();
+        if (result.affected === 1) {
+            attempt.state = state;
+            attempt.history = [...attempt.history, event(state, { status, note })];
+            await this.connection.rawConnection
+                .getRepository(ZibalPaymentAttempt)
+                .update(attempt.id, { history: attempt.history });
+        }
+        return result.affected === 1 ? state : attempt.state;
+    }
+
+    private async findPaymentMethod(ctx: RequestContext): Promise<PaymentMethod | undefined> {
+        const methods = await this.connection
+            .getRepository(ctx, PaymentMethod)
+            .createQueryBuilder('method')
+            .innerJoin('method.channels', 'channel', 'channel.id = :channelId', { channelId: ctx.channelId })
+            .where('method.enabled = :enabled', { enabled: true })
+            .getMany();
+        return methods.find(m => m.handler.code === ZIBAL_HANDLER_CODE);
+    }
+
+    private contextFor(attempt: ZibalPaymentAttempt): Promise<RequestContext> {
+        return this.requestContextService.create({ apiType: 'admin', channelOrToken: attempt.channelToken });
+    }
+}
+
+/** The amount asked from Zibal: the order's total with tax, which this project stores in Rial (src/iran/money.ts). */
+export function orderAmountInRial(order: Pick<Order, 'totalWithTax'>): number {
+    const amount = order.totalWithTax;
+    if (!Number.isSafeInteger(amount) || amount < 0) {
+        throw new RangeError(`Order total ${amount} is not a whole Rial amount`);
+    }
+    return amount;
+}
+
+function event(name: string, extra: Omit<ZibalAttemptEvent, 'at' | 'event'> = {}): ZibalAttemptEvent {
+    return { at: new Date().toISOString(), event: name, ...extra };
+}
+
+function notReady(message: string): ZibalPaymentIntentResult {
+    return { __typename: 'ZibalOrderNotReadyError', errorCode: 'ZIBAL_ORDER_NOT_READY_ERROR', message };
+}
+
+function gatewayError(resultCode: number | null, message: string): ZibalPaymentIntentResult {
+    return { __typename: 'ZibalGatewayError', errorCode: 'ZIBAL_GATEWAY_ERROR', message, resultCode };
+}

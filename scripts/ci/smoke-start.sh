@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Clones the committed tree into a temporary folder, runs the README's first command there with nothing set,
+# and waits for the Shop API to list products with Persian names and for the Admin UI to load.
+set -euo pipefail
+src="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d)"
+port="${SMOKE_PORT:-3187}"
+trap 'kill -- -"$pid" 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
+
+git clone -q "$src" "$work/shop"
+cd "$work/shop"
+env -u DATABASE_URL -u REDIS_URL PORT="$port" SIMULATOR_PORT="$((port + 1))" \
+    setsid bash -c 'npm install --no-audit --no-fund && npm start' > "$work/start.log" 2>&1 &
+pid=$!
+
+query='{"query":"{ products(options: { take: 3 }) { totalItems items { name } } }"}'
+for _ in $(seq 1 300); do
+    if body=$(curl -sf -H 'content-type: application/json' -d "$query" "http://127.0.0.1:$port/shop-api" 2>/dev/null); then
+        echo "Shop API: $body"
+        node -e '
+            const { data } = JSON.parse(process.argv[1]);
+            if (data.products.totalItems !== 50) throw new Error("expected 50 demo products");
+            if (!data.products.items.every(p => /[\u0600-\u06FF]/.test(p.name))) throw new Error("expected Persian names");
+        ' "$body"
+        curl -sf "http://127.0.0.1:$port/admin/" | grep -q '<base href="/admin/"' || { echo "Admin UI did not load"; exit 1; }
+        curl -sf "http://127.0.0.1:$port/health"
+        echo
+        echo "smoke test passed"
+        exit 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "npm start exited early:"; tail -50 "$work/start.log"; exit 1
+    fi
+    sleep 1
+done
+echo "the Shop API did not answer within 300 s:"; tail -50 "$work/start.log"; exit 1
