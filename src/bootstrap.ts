@@ -58,7 +58,12 @@ export async function startServer(app: AppConfig, options: StartOptions): Promis
     if (options.seed ?? app.seedOnStart) {
         await seedDemoShop(nest, app);
     }
-    const address = nest.getHttpServer().address();
+    const httpServer = nest.getHttpServer() as http.Server;
+    // Longer than the idle timeout of load balancers and HTTP clients' pools (60 s is common), so an idle
+    // keep-alive connection is never closed by us while a client starts reusing it (ECONNRESET).
+    httpServer.keepAliveTimeout = 65_000;
+    httpServer.headersTimeout = 66_000;
+    const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : app.port;
     return { app: nest, config, port, close: () => nest.close() };
 }

@@ -90,7 +90,8 @@ export class ZibalService {
     /** Shop API `createZibalPaymentIntent`: asks Zibal for a trackId for the active order's total. */
     async createIntent(ctx: RequestContext): Promise<ZibalPaymentIntentResult> {
         const active = await this.activeOrderService.getActiveOrder(ctx, undefined);
-        const order = active && (await this.orderService.findOne(ctx, active.id));
+        const order =
+            active && (await this.orderService.findOne(ctx, active.id, ['customer', 'shippingLines']));
         if (!order) {
             return notReady('There is no active order');
         }
@@ -231,7 +232,7 @@ export class ZibalService {
             return attempt.state;
         }
         const ctx = await this.contextFor(attempt);
-        const order = await this.orderService.findOne(ctx, attempt.orderId);
+        const order = await this.orderService.findOne(ctx, attempt.orderId, ['payments']);
         if (order?.payments?.some(p => p.metadata?.trackId === attempt.trackId && p.state === 'Settled')) {
             // Settled before, but the process stopped before recording it.
             return this.finish(attempt, 'settled', event('already-settled'));
