@@ -17,6 +17,7 @@ import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
+import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
 import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
@@ -153,6 +154,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 publicUrl: app.publicUrl,
                 storefrontUrl: app.storefrontUrl,
             }),
+            // Payment landing pages for the demo shop, only while no real storefront is configured.
+            ...(app.storefrontUrl === `${app.publicUrl}/storefront` ? [DemoStorefrontPlugin] : []),
             AdminUiPlugin.init({
                 route: 'admin',
                 port: app.port,

@@ -58,6 +58,10 @@ describe(`Zibal payments (${testProfile()})`, () => {
 
         const landing = await followCallback(callbackUrl);
         expect(landing).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
+        // With no storefront configured, the demo landing page answers.
+        const landingPage = await fetch(landing);
+        expect(landingPage.status).toBe(200);
+        expect(await landingPage.text()).toContain(p.code);
         const order = await orderByCode(t, p.code);
         expect(order.state).toBe('PaymentSettled');
         expect(order.payments).toHaveLength(1);
