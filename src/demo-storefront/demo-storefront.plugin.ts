@@ -15,7 +15,7 @@ const PAGES = {
  */
 @Controller('storefront/checkout')
 export class DemoStorefrontController {
-    @Get(':page/:code?')
+    @Get([':page', ':page/:code'])
     @Header('content-type', 'text/html; charset=utf-8')
     @Header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
     landing(@Param('page') page: string, @Param('code') code?: string): string {
