@@ -159,6 +159,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             AdminUiPlugin.init({
                 route: 'admin',
                 port: app.port,
+                // Prepared by startServer() (src/admin-ui.ts): this deployment's own copy of the rewritten files.
+                app: { path: adminUiPath(app) },
                 adminUiConfig: {
                     defaultLanguage: LanguageCode.fa,
                     availableLanguages: [LanguageCode.fa, LanguageCode.en],
@@ -169,6 +171,10 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             }),
         ],
     };
+}
+
+export function adminUiPath(app: AppConfig): string {
+    return path.join(path.dirname(app.assetsDir), 'admin-ui');
 }
 
 const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;

@@ -11,7 +11,9 @@ import {
     VendureWorker,
 } from '@vendure/core';
 
-import { buildVendureConfig, ProcessRole } from '../vendure-config';
+import { adminUiPath, buildVendureConfig, ProcessRole } from '../vendure-config';
+
+import { prepareAdminUiApp } from './admin-ui';
 
 import { AppConfig } from './config/app-config';
 import { applyMigrations } from './db/migrations';
@@ -47,6 +49,7 @@ export interface RunningServer {
 export async function startServer(app: AppConfig, options: StartOptions): Promise<RunningServer> {
     const role: ProcessRole = app.profile === 'embedded' ? 'embedded' : 'server';
     const config = configFor(app, role, options);
+    prepareAdminUiApp(adminUiPath(app));
     const ran = await applyMigrations(config);
     if (ran.length) {
         Logger.info(`Applied migrations: ${ran.join(', ')}`, loggerCtx);
