@@ -10,14 +10,15 @@ export interface JalaliDate {
     jd: number;
 }
 
-/** Parses `1406/01/13` (also `1406-1-13`, Persian digits); `undefined` if it is not a real Jalali date. */
+/** Parses `1406/01/13` (also `1406-1-13`, Persian digits); `undefined` if it is not a plausible Jalali date. */
 export function parseJalaliDate(input: string): JalaliDate | undefined {
     const m = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(toAsciiDigits(input).trim());
     if (!m) {
         return undefined;
     }
     const [jy, jm, jd] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    return isValidJalaaliDate(jy, jm, jd) ? { jy, jm, jd } : undefined;
+    // Years outside 1300–1499 are almost surely Gregorian dates typed by mistake (2027/03/21 is valid Jalali).
+    return jy >= 1300 && jy < 1500 && isValidJalaaliDate(jy, jm, jd) ? { jy, jm, jd } : undefined;
 }
 
 export function jalaliToGregorian(date: JalaliDate): { year: number; month: number; day: number } {

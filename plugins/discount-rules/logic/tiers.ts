@@ -14,7 +14,7 @@ export function parseTiers(lines: string[]): { tiers: Tier[]; invalid: string[] 
     const tiers: Tier[] = [];
     const invalid: string[] = [];
     for (const line of lines) {
-        const m = /^([\d,٬_ ]+)\s*[:=]\s*(\d+(?:\.\d+)?)\s*%?$/.exec(toAsciiDigits(line).trim());
+        const m = /^([\d,٬_ ]+)\s*[:=]\s*(\d+(?:\.\d+)?)\s*[%٪]?$/.exec(toAsciiDigits(line).trim());
         const threshold = m ? Number(m[1].replace(/[,٬_ ]/g, '')) : NaN;
         const percent = m ? Number(m[2]) : NaN;
         if (Number.isFinite(threshold) && threshold > 0 && percent > 0 && percent <= 100) {
