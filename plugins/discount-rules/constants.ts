@@ -15,5 +15,4 @@ export const RULE_CODES = {
     tieredDiscount: 'dr_tiered_percentage_discount',
     cheapestItem: 'dr_cheapest_item_discount',
     cappedPercentage: 'dr_capped_order_percentage_discount',
-    regionFreeShipping: 'dr_region_free_shipping',
 } as const;

@@ -2,12 +2,7 @@ import { OnApplicationBootstrap } from '@nestjs/common';
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
 import { DEFAULT_TIME_ZONE, PLUGIN_INIT_OPTIONS } from './constants';
-import {
-    cappedPercentageAction,
-    cheapestItemAction,
-    regionFreeShippingAction,
-    tieredDiscountAction,
-} from './config/actions';
+import { cappedPercentageAction, cheapestItemAction, tieredDiscountAction } from './config/actions';
 import {
     everyNItemsCondition,
     exclusiveCondition,
@@ -37,7 +32,7 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
  * | every N items, the cheapest gets X% (100% = free) | `dr_every_n_items` + `dr_cheapest_item_discount` |
  * | exclusive: does not combine; best for the shopper wins | `dr_exclusive` |
  * | shipping province/city | `dr_shipping_region` |
- * | free shipping to provinces above an amount | `dr_region_free_shipping` |
+ * | free shipping to provinces above an amount | `dr_shipping_region` + `minimum_order_amount` + `free_shipping` |
  * | "20% up to 500,000 Toman" | `dr_capped_order_percentage_discount` |
  * | usage limit per mobile number | `dr_usage_limit_per_mobile` |
  *
@@ -75,7 +70,6 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
             tieredDiscountAction,
             cappedPercentageAction,
             cheapestItemAction,
-            regionFreeShippingAction,
         );
         return config;
     },

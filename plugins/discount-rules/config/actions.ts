@@ -1,11 +1,10 @@
-import { PromotionLineAction, PromotionOrderAction, PromotionShippingAction } from '@vendure/core';
+import { PromotionLineAction, PromotionOrderAction } from '@vendure/core';
 
 import { RULE_CODES } from '../constants';
 import { cappedPercentage } from '../logic/money-rules';
-import { addressInRegion, provinceCodes } from '../logic/region';
 
 import { everyNItemsCondition, volumeTierCondition } from './conditions';
-import { CAP_ARG, enFa, PROVINCE_ARG_HELP } from './labels';
+import { CAP_ARG, enFa } from './labels';
 
 /** 2 + 7. The percentage of the best volume tier reached, optionally capped. */
 export const tieredDiscountAction = new PromotionOrderAction({
@@ -63,42 +62,5 @@ export const cheapestItemAction = new PromotionLineAction({
         const units = state.dr_every_n_items.unitsPerLine[String(orderLine.id)] ?? 0;
         const unitPrice = orderLine.listPriceIncludesTax ? orderLine.unitPriceWithTax : orderLine.unitPrice;
         return -Math.round((unitPrice * units * Math.min(args.discount, 100)) / 100);
-    },
-});
-
-/** 6b. Free shipping for chosen provinces when the order reaches an amount. */
-export const regionFreeShippingAction = new PromotionShippingAction({
-    code: RULE_CODES.regionFreeShipping,
-    description: enFa(
-        'Free shipping to selected provinces for orders of at least { minimumAmount } Rial',
-        'ارسال رایگان به استان‌های انتخاب‌شده برای سفارش‌های از { minimumAmount } ریال به بالا',
-    ),
-    args: {
-        provinces: {
-            type: 'string',
-            list: true,
-            label: enFa('Provinces', 'استان‌ها'),
-            description: PROVINCE_ARG_HELP,
-        },
-        minimumAmount: {
-            type: 'int',
-            defaultValue: 0,
-            ui: { component: 'currency-form-input' },
-            label: enFa('Minimum order amount', 'حداقل مبلغ سفارش'),
-            description: enFa(
-                'In Rial, VAT included, after the other discounts.',
-                'به ریال، با مالیات، پس از تخفیف‌های دیگر.',
-            ),
-        },
-    },
-    execute(ctx, shippingLine, order, args) {
-        const inRegion = addressInRegion(order.shippingAddress, {
-            provinces: provinceCodes(args.provinces),
-            cities: [],
-        });
-        if (!inRegion || order.subTotalWithTax < args.minimumAmount) {
-            return 0;
-        }
-        return shippingLine.listPriceIncludesTax ? -shippingLine.priceWithTax : -shippingLine.price;
     },
 });

@@ -15,7 +15,14 @@ interface PromotionSteps {
 }
 
 function shallowClone<T extends object>(source: T): T {
-    return Object.assign(Object.create(Object.getPrototypeOf(source)) as T, source);
+    // Data properties only: loaded entities carry their calculated getters as own accessors bound to the
+    // original object; dropping them lets the prototype's getters compute from the copy.
+    const data = Object.entries(Object.getOwnPropertyDescriptors(source)).filter(([, d]) => 'value' in d);
+    return Object.create(Object.getPrototypeOf(source), Object.fromEntries(data)) as T;
+}
+
+function samePromotions(a: Promotion[], b: Promotion[]): boolean {
+    return a.length === b.length && a.every((p, i) => p.id === b[i].id);
 }
 
 /**
@@ -28,10 +35,18 @@ function shallowClone<T extends object>(source: T): T {
  * candidate to a shallow copy of the order with Vendure's own code, then lets Vendure apply the winner.
  * Orders without an applicable exclusive promotion take the fast path and are untouched.
  */
+interface Decision {
+    chosen: Promotion[];
+    /** Fixed for the second pass: both steps use it without deciding again. */
+    pinned: boolean;
+    /** The shipping step, which sees the final shipping price, chose differently from the item step. */
+    changed: boolean;
+}
+
 @Injectable()
 export class ExclusivePromotionsService {
     /** The decision for one order during one price calculation, shared by the item/order and shipping steps. */
-    private decisions = new WeakMap<Order, Promotion[]>();
+    private decisions = new WeakMap<Order, Decision>();
     private original: PromotionSteps;
 
     constructor(private orderCalculator: OrderCalculator) {}
@@ -50,25 +65,35 @@ export class ExclusivePromotionsService {
         calculator.applyPriceAdjustments = async (ctx, order, ...rest) => {
             this.decisions.delete(order);
             try {
-                return await this.original.applyPriceAdjustments(ctx, order, ...rest);
+                let result = await this.original.applyPriceAdjustments(ctx, order, ...rest);
+                const decision = this.decisions.get(order);
+                if (decision?.changed) {
+                    // The item step decided before the shipping price was known (e.g. a shipping method was
+                    // just chosen): run once more with the shipping step's choice for both steps.
+                    decision.pinned = true;
+                    result = await this.original.applyPriceAdjustments(ctx, order, ...rest);
+                }
+                return result;
             } finally {
                 this.decisions.delete(order);
             }
         };
-        calculator.applyPromotions = async (ctx, order, promotions) =>
-            this.original.applyPromotions(ctx, order, await this.choose(ctx, order, promotions));
-        calculator.applyShippingPromotions = async (ctx, order, promotions) =>
-            this.original.applyShippingPromotions(ctx, order, await this.choose(ctx, order, promotions));
-    }
-
-    private async choose(ctx: RequestContext, order: Order, promotions: Promotion[]): Promise<Promotion[]> {
-        const decided = this.decisions.get(order);
-        if (decided) {
-            return decided;
-        }
-        const chosen = await this.decide(ctx, order, promotions);
-        this.decisions.set(order, chosen);
-        return chosen;
+        calculator.applyPromotions = async (ctx, order, promotions) => {
+            const decision = this.decisions.get(order);
+            const chosen = decision?.pinned ? decision.chosen : await this.decide(ctx, order, promotions);
+            this.decisions.set(order, { chosen, pinned: !!decision?.pinned, changed: false });
+            return this.original.applyPromotions(ctx, order, chosen);
+        };
+        calculator.applyShippingPromotions = async (ctx, order, promotions) => {
+            const decision = this.decisions.get(order);
+            if (decision?.pinned) {
+                return this.original.applyShippingPromotions(ctx, order, decision.chosen);
+            }
+            const chosen = await this.decide(ctx, order, promotions);
+            const changed = !!decision && !samePromotions(decision.chosen, chosen);
+            this.decisions.set(order, { chosen, pinned: false, changed });
+            return this.original.applyShippingPromotions(ctx, order, chosen);
+        };
     }
 
     private async decide(ctx: RequestContext, order: Order, promotions: Promotion[]): Promise<Promotion[]> {
@@ -109,6 +134,6 @@ export class ExclusivePromotionsService {
         await this.original.applyPromotions(ctx, copy, promotions);
         await this.original.applyShippingPromotions(ctx, copy, promotions);
         this.orderCalculator.calculateOrderTotals(copy);
-        return copy.totalWithTax;
+        return copy.subTotalWithTax + copy.shippingWithTax;
     }
 }
