@@ -165,17 +165,32 @@ export const jalaliPeriodCondition = new PromotionCondition({
     },
     init,
     check(ctx, order, args) {
-        const from = parseJalaliDate(args.from);
-        const to = parseJalaliDate(args.to);
-        if (!from || !to) {
-            Logger.debug(`Invalid Jalali period ${args.from}–${args.to}`, loggerCtx);
-            return false;
-        }
-        const { start, end } = jalaliPeriod(service.timeZone, from, to);
+        const period = jalaliPeriodOf(args.from, args.to);
         const now = service.now().getTime();
-        return now >= start.getTime() && now < end.getTime();
+        return !!period && now >= period.start.getTime() && now < period.end.getTime();
     },
 });
+
+// Conditions run many times per recalculation; the period of a promotion's args never changes.
+const periods = new Map<string, { start: Date; end: Date } | undefined>();
+function jalaliPeriodOf(fromText: string, toText: string): { start: Date; end: Date } | undefined {
+    const key = `${service.timeZone}|${fromText}|${toText}`;
+    if (!periods.has(key)) {
+        const from = parseJalaliDate(fromText);
+        const to = parseJalaliDate(toText);
+        if (!from || !to) {
+            Logger.warn(
+                `Invalid Jalali period "${fromText}"–"${toText}": the promotion never applies`,
+                loggerCtx,
+            );
+        }
+        if (periods.size > 1000) {
+            periods.clear();
+        }
+        periods.set(key, from && to ? jalaliPeriod(service.timeZone, from, to) : undefined);
+    }
+    return periods.get(key);
+}
 
 /**
  * 4. Needed by the cheapest-item action: the order has at least N items. Passes on which units are the

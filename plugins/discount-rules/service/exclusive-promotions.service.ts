@@ -41,6 +41,12 @@ interface Decision {
     pinned: boolean;
     /** The shipping step, which sees the final shipping price, chose differently from the item step. */
     changed: boolean;
+    /** Shipping prices the decision was made with; the shipping step decides again only if they moved. */
+    shippingKey: string;
+}
+
+function shippingKey(order: Order): string {
+    return (order.shippingLines ?? []).map(l => `${l.shippingMethodId}:${l.listPrice}`).join(',');
 }
 
 @Injectable()
@@ -81,17 +87,22 @@ export class ExclusivePromotionsService {
         calculator.applyPromotions = async (ctx, order, promotions) => {
             const decision = this.decisions.get(order);
             const chosen = decision?.pinned ? decision.chosen : await this.decide(ctx, order, promotions);
-            this.decisions.set(order, { chosen, pinned: !!decision?.pinned, changed: false });
+            this.decisions.set(order, {
+                chosen,
+                pinned: !!decision?.pinned,
+                changed: false,
+                shippingKey: shippingKey(order),
+            });
             return this.original.applyPromotions(ctx, order, chosen);
         };
         calculator.applyShippingPromotions = async (ctx, order, promotions) => {
             const decision = this.decisions.get(order);
-            if (decision?.pinned) {
+            if (decision && (decision.pinned || decision.shippingKey === shippingKey(order))) {
                 return this.original.applyShippingPromotions(ctx, order, decision.chosen);
             }
             const chosen = await this.decide(ctx, order, promotions);
             const changed = !!decision && !samePromotions(decision.chosen, chosen);
-            this.decisions.set(order, { chosen, pinned: false, changed });
+            this.decisions.set(order, { chosen, pinned: false, changed, shippingKey: shippingKey(order) });
             return this.original.applyShippingPromotions(ctx, order, chosen);
         };
     }
