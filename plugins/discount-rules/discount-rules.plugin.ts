@@ -46,7 +46,7 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
  * ## Exclusivity
  * A promotion with the "Exclusive" condition never combines with another. When one applies, the shopper
  * gets whichever is larger: all combinable promotions together, or one exclusive promotion alone
- * (ties: the combinable set, then the exclusive with the higher priority). See README.md.
+ * (ties: the combinable set, then the exclusive Vendure ranks first). See README.md.
  */
 @VendurePlugin({
     imports: [PluginCommonModule],

@@ -226,8 +226,8 @@ export const everyNItemsCondition = new PromotionCondition({
 export const exclusiveCondition = new PromotionCondition({
     code: RULE_CODES.exclusive,
     description: enFa(
-        'Exclusive: does not combine with other promotions. If it applies, the shopper gets whichever is larger: this promotion alone, or all combinable promotions together (ties: the combinable ones; between two exclusives: the higher priority).',
-        'انحصاری: با تخفیف دیگری جمع نمی‌شود. اگر شامل شود، هر کدام به نفع خریدار بیشتر باشد اعمال می‌شود: همین تخفیف به‌تنهایی یا همه تخفیف‌های قابل‌جمع با هم (در تساوی: تخفیف‌های قابل‌جمع؛ میان دو انحصاری: اولویت بالاتر).',
+        'Exclusive: does not combine with other promotions. If it applies, the shopper gets whichever is larger: this promotion alone, or all combinable promotions together (ties: the combinable ones; between two exclusives: the one Vendure ranks first).',
+        'انحصاری: با تخفیف دیگری جمع نمی‌شود. اگر شامل شود، هر کدام به نفع خریدار بیشتر باشد اعمال می‌شود: همین تخفیف به‌تنهایی یا همه تخفیف‌های قابل‌جمع با هم (در تساوی: تخفیف‌های قابل‌جمع؛ میان دو انحصاری: آنکه وندور زودتر اعمال می‌کند).',
     ),
     args: {},
     check() {
