@@ -25,16 +25,6 @@ function samePromotions(a: Promotion[], b: Promotion[]): boolean {
     return a.length === b.length && a.every((p, i) => p.id === b[i].id);
 }
 
-/**
- * Makes "exclusive" promotions (those with the `dr_exclusive` condition) not combine with others.
- *
- * Vendure 3.7 has no extension point for choosing which promotions apply together: OrderCalculator applies
- * every promotion that passes its conditions, and a condition sees only its own promotion. So this service
- * wraps OrderCalculator's two promotion steps: before they run, it decides which promotions the order gets
- * (the combinable ones together, or one exclusive alone: the lowest resulting total wins) by applying each
- * candidate to a shallow copy of the order with Vendure's own code, then lets Vendure apply the winner.
- * Orders without an applicable exclusive promotion take the fast path and are untouched.
- */
 interface Decision {
     chosen: Promotion[];
     /** Fixed for the second pass: both steps use it without deciding again. */
@@ -49,6 +39,16 @@ function shippingKey(order: Order): string {
     return (order.shippingLines ?? []).map(l => `${l.shippingMethodId}:${l.listPrice}`).join(',');
 }
 
+/**
+ * Makes "exclusive" promotions (those with the `dr_exclusive` condition) not combine with others.
+ *
+ * Vendure 3.7 has no extension point for choosing which promotions apply together: OrderCalculator applies
+ * every promotion that passes its conditions, and a condition sees only its own promotion. So this service
+ * wraps OrderCalculator's two promotion steps: before they run, it decides which promotions the order gets
+ * (the combinable ones together, or one exclusive alone: the lowest resulting total wins) by applying each
+ * candidate to a shallow copy of the order with Vendure's own code, then lets Vendure apply the winner.
+ * Orders without an applicable exclusive promotion take the fast path and are untouched.
+ */
 @Injectable()
 export class ExclusivePromotionsService {
     /** The decision for one order during one price calculation, shared by the item/order and shipping steps. */
