@@ -13,6 +13,7 @@ import {
 import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@vendure/email-plugin';
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
+import { DiscountRulesPlugin } from './plugins/discount-rules';
 import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { sqliteMigrations } from './migrations/sqlite';
@@ -130,6 +131,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             HealthPlugin.init({ redisUrl: app.redisUrl }),
             ...jobQueuePlugins(app),
             DefaultSchedulerPlugin.init(),
+            DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
             AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
             EmailPlugin.init({

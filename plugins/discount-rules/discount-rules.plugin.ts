@@ -1,0 +1,94 @@
+import { OnApplicationBootstrap } from '@nestjs/common';
+import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
+
+import { DEFAULT_TIME_ZONE, PLUGIN_INIT_OPTIONS } from './constants';
+import { cappedPercentageAction, cheapestItemAction, tieredDiscountAction } from './config/actions';
+import {
+    everyNItemsCondition,
+    exclusiveCondition,
+    firstOrderCondition,
+    jalaliPeriodCondition,
+    shippingRegionCondition,
+    usageLimitPerMobileCondition,
+    volumeTierCondition,
+    weeklyWindowCondition,
+} from './config/conditions';
+import { DiscountRulesService } from './service/discount-rules.service';
+import { ExclusivePromotionsService } from './service/exclusive-promotions.service';
+import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './types';
+
+/**
+ * # Discount rules plugin
+ *
+ * Adds the promotions Iranian shops run that Vendure 3.7 lacks, as promotion conditions and actions with
+ * English and Persian labels, so merchants set them up in the Admin UI's promotion editor:
+ *
+ * | rule | condition / action code |
+ * |---|---|
+ * | first order (account, email or mobile) | `dr_first_order` |
+ * | volume tiers by quantity or amount, best tier only, optional cap | `dr_volume_tier` + `dr_tiered_percentage_discount` |
+ * | weekly window in Tehran time (across midnight) | `dr_weekly_window` |
+ * | Jalali campaign period (e.g. 1406/01/01–1406/01/13) | `dr_jalali_period` |
+ * | every N items, the cheapest gets X% (100% = free) | `dr_every_n_items` + `dr_cheapest_item_discount` |
+ * | exclusive: does not combine; best for the shopper wins | `dr_exclusive` |
+ * | shipping province/city | `dr_shipping_region` |
+ * | free shipping to provinces above an amount | `dr_shipping_region` + `minimum_order_amount` + `free_shipping` |
+ * | "20% up to 500,000 Toman" | `dr_capped_order_percentage_discount` |
+ * | usage limit per mobile number | `dr_usage_limit_per_mobile` |
+ *
+ * ## Setup
+ * ```ts
+ * plugins: [DiscountRulesPlugin.init({})]
+ * ```
+ * No entities, no migrations, no GraphQL changes: the storefront sees the discounts in the usual
+ * `activeOrder { discounts { description amountWithTax } promotions { name } totalWithTax }`.
+ *
+ * ## Exclusivity
+ * A promotion with the "Exclusive" condition never combines with another. When one applies, the shopper
+ * gets whichever is larger: all combinable promotions together, or one exclusive promotion alone
+ * (ties: the combinable set, then the exclusive Vendure ranks first). See README.md.
+ */
+@VendurePlugin({
+    imports: [PluginCommonModule],
+    providers: [
+        { provide: PLUGIN_INIT_OPTIONS, useFactory: () => DiscountRulesPlugin.options },
+        DiscountRulesService,
+        ExclusivePromotionsService,
+    ],
+    configuration: config => {
+        config.promotionOptions.promotionConditions.push(
+            firstOrderCondition,
+            volumeTierCondition,
+            weeklyWindowCondition,
+            jalaliPeriodCondition,
+            everyNItemsCondition,
+            exclusiveCondition,
+            shippingRegionCondition,
+            usageLimitPerMobileCondition,
+        );
+        config.promotionOptions.promotionActions.push(
+            tieredDiscountAction,
+            cappedPercentageAction,
+            cheapestItemAction,
+        );
+        return config;
+    },
+    compatibility: '^3.7.0',
+})
+export class DiscountRulesPlugin implements OnApplicationBootstrap {
+    static options: ResolvedDiscountRulesOptions = { now: () => new Date(), timeZone: DEFAULT_TIME_ZONE };
+
+    constructor(private exclusivePromotions: ExclusivePromotionsService) {}
+
+    static init(options: DiscountRulesPluginOptions = {}): Type<DiscountRulesPlugin> {
+        this.options = {
+            now: options.now ?? (() => new Date()),
+            timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
+        };
+        return DiscountRulesPlugin;
+    }
+
+    onApplicationBootstrap(): void {
+        this.exclusivePromotions.install();
+    }
+}
