@@ -14,6 +14,7 @@ import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@ven
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { postgresMigrations } from './migrations/postgres';
+import { SmsOtpPlugin } from './plugins/sms-otp';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -142,6 +143,20 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     passwordResetUrl: `${app.storefrontUrl}/password-reset`,
                     changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,
                 },
+            }),
+            SmsOtpPlugin.init({
+                smsir: {
+                    baseUrl: options.providers.smsir,
+                    // The simulator takes any key; production checks insist on a real one.
+                    apiKey: app.smsir.apiKey ?? 'simulator',
+                    // 123456 is SMS.ir's sandbox template (#CODE#).
+                    templateId: Number(app.smsir.templateId ?? 123456),
+                },
+                secret: app.cookieSecret,
+                redis: app.redisUrl ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:otp:` } : undefined,
+                simulatorInboxUrl: options.providers.simulated.includes('smsir')
+                    ? `${options.providers.smsir}/__inbox`
+                    : undefined,
             }),
             AdminUiPlugin.init({
                 route: 'admin',
