@@ -1,14 +1,7 @@
 import gql from 'graphql-tag';
 
 const errorResults = gql`
-    extend enum ErrorCode {
-        INVALID_PHONE_NUMBER_ERROR
-        OTP_RATE_LIMITED_ERROR
-        OTP_PROVIDER_UNAVAILABLE_ERROR
-        INVALID_OTP_ERROR
-        PHONE_NUMBER_IN_USE_ERROR
-    }
-
+    # Vendure adds each ErrorResult type's code (e.g. INVALID_PHONE_NUMBER_ERROR) to ErrorCode itself.
     "The number is not an Iranian mobile number."
     type InvalidPhoneNumberError implements ErrorResult {
         errorCode: ErrorCode!

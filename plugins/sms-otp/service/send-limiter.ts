@@ -23,6 +23,10 @@ export class SendLimiter {
         private readonly caps: { phone: SendCap; ip: SendCap; global: SendCap },
     ) {}
 
+    clearCooldown(phoneKey: string): Promise<void> {
+        return this.store.release(`cooldown:${phoneKey}`);
+    }
+
     async acquire(phoneKey: string, ip: string | undefined): Promise<SendPermit> {
         const cooldownKey = `cooldown:${phoneKey}`;
         if (this.cooldownSeconds > 0) {
