@@ -344,6 +344,147 @@ describe(`SMS OTP login (${testProfile()})`, () => {
         expect(await requestCode(shop, known)).toEqual(await requestCode(shop, unknown));
     });
 
+    describe('adding a mobile number to an email account', () => {
+        const REQUEST_VERIFICATION = gql`
+            mutation ($phoneNumber: String!) {
+                requestPhoneNumberVerification(phoneNumber: $phoneNumber) {
+                    __typename
+                    ... on ErrorResult {
+                        errorCode
+                    }
+                }
+            }
+        `;
+        const VERIFY = gql`
+            mutation ($phoneNumber: String!, $code: String!) {
+                verifyPhoneNumber(phoneNumber: $phoneNumber, code: $code) {
+                    __typename
+                    ... on Customer {
+                        id
+                        phoneNumber
+                        emailAddress
+                    }
+                    ... on ErrorResult {
+                        errorCode
+                        message
+                    }
+                    ... on InvalidOtpError {
+                        reason
+                    }
+                }
+            }
+        `;
+
+        async function emailCustomer(email: string) {
+            await t.admin.query(
+                gql`
+                    mutation ($email: String!) {
+                        createCustomer(
+                            input: { emailAddress: $email, firstName: "Reza", lastName: "Karimi" }
+                            password: "password-123"
+                        ) {
+                            ... on Customer {
+                                id
+                            }
+                        }
+                    }
+                `,
+                { email },
+            );
+            const shop = t.newShopClient();
+            await shop.asUserWithCredentials(email, 'password-123');
+            return shop;
+        }
+
+        async function verifyCode(shop: SimpleGraphQLClient, phone: string, typed = phone) {
+            const { requestPhoneNumberVerification } = await shop.query(REQUEST_VERIFICATION, {
+                phoneNumber: typed,
+            });
+            expect(requestPhoneNumberVerification.__typename).toBe('RequestLoginOtpSuccess');
+            return t.simulators.smsir.lastCodeTo(phone)!;
+        }
+
+        it('verifies the number with a code, after which both ways log into the same account', async () => {
+            const email = `linked-${Date.now()}@example.ir`;
+            const shop = await emailCustomer(email);
+            const { activeCustomer: before } = await shop.query(ACTIVE_CUSTOMER);
+            const phone = freshPhone();
+            const code = await verifyCode(shop, phone, `۰${toDigits(phone.slice(1), 0x06f0)}`);
+
+            const wrong = await shop.query(VERIFY, { phoneNumber: phone, code: wrongCode(code) });
+            expect(wrong.verifyPhoneNumber).toMatchObject({
+                __typename: 'InvalidOtpError',
+                errorCode: 'INVALID_OTP_ERROR',
+                reason: 'OTP_INVALID',
+            });
+            const { verifyPhoneNumber } = await shop.query(VERIFY, { phoneNumber: phone, code });
+            expect(verifyPhoneNumber).toEqual({
+                __typename: 'Customer',
+                id: before.id,
+                phoneNumber: phone,
+                emailAddress: email,
+            });
+
+            const byPhone = t.newShopClient();
+            // The cooldown is per number, whatever the code is for.
+            await t.server.app.get(SmsOtpService).clearCooldown(phone);
+            const loginCode = await requestAndReadCode(t, byPhone, phone);
+            expect(await login(byPhone, { phoneNumber: phone, code: loginCode })).toMatchObject({
+                __typename: 'CurrentUser',
+                identifier: email,
+            });
+            expect((await byPhone.query(ACTIVE_CUSTOMER)).activeCustomer).toMatchObject({
+                id: before.id,
+                emailAddress: email,
+                phoneNumber: phone,
+            });
+
+            const byPassword = t.newShopClient();
+            await byPassword.asUserWithCredentials(email, 'password-123');
+            expect((await byPassword.query(ACTIVE_CUSTOMER)).activeCustomer.id).toBe(before.id);
+        });
+
+        it('refuses a number already verified on another account', async () => {
+            const phone = freshPhone();
+            const owner = t.newShopClient();
+            const loginCode = await requestAndReadCode(t, owner, phone);
+            expect(await login(owner, { phoneNumber: phone, code: loginCode })).toMatchObject({
+                __typename: 'CurrentUser',
+            });
+
+            const other = await emailCustomer(`other-${Date.now()}@example.ir`);
+            await t.server.app.get(SmsOtpService).clearCooldown(phone);
+            const code = await verifyCode(other, phone);
+            const { verifyPhoneNumber } = await other.query(VERIFY, { phoneNumber: phone, code });
+            expect(verifyPhoneNumber).toMatchObject({
+                __typename: 'PhoneNumberInUseError',
+                errorCode: 'PHONE_NUMBER_IN_USE_ERROR',
+            });
+            expect((await other.query(ACTIVE_CUSTOMER)).activeCustomer.phoneNumber).toBeNull();
+        });
+
+        it('does not accept a login code as a verification code, nor one sent for another account', async () => {
+            const phone = freshPhone();
+            const a = await emailCustomer(`a-${Date.now()}@example.ir`);
+            const b = await emailCustomer(`b-${Date.now()}@example.ir`);
+            const loginCode = await requestAndReadCode(t, t.newShopClient(), phone);
+            expect(
+                (await a.query(VERIFY, { phoneNumber: phone, code: loginCode })).verifyPhoneNumber.reason,
+            ).toBe('OTP_INVALID');
+            await t.server.app.get(SmsOtpService).clearCooldown(phone);
+            const codeForA = await verifyCode(a, phone);
+            expect(
+                (await b.query(VERIFY, { phoneNumber: phone, code: codeForA })).verifyPhoneNumber.reason,
+            ).toBe('OTP_INVALID');
+        });
+
+        it('needs a logged-in customer', async () => {
+            await expect(
+                t.newShopClient().query(REQUEST_VERIFICATION, { phoneNumber: freshPhone() }),
+            ).rejects.toThrow(/not currently authorized/);
+        });
+    });
+
     describe('SMS.ir failures', () => {
         const cases: Array<[string, () => void, string]> = [
             ['HTTP 401 (bad key)', () => t.simulators.smsir.failNextSends(10), 'OtpProviderUnavailableError'],
