@@ -1,7 +1,7 @@
-import { ConfigService, VendureConfig } from '@vendure/core';
+import { ConfigService, Logger, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 
@@ -342,6 +342,33 @@ describe(`SMS OTP login (${testProfile()})`, () => {
         expect(forKnown).toEqual(forUnknown);
         expect(forKnown.__typename).toBe('RequestLoginOtpSuccess');
         expect(await requestCode(shop, known)).toEqual(await requestCode(shop, unknown));
+    });
+
+    it('never writes a code to the log or into a response other than the SMS', async () => {
+        const lines: string[] = [];
+        const methods = ['error', 'warn', 'info', 'verbose', 'debug'] as const;
+        const spies = methods.map(m =>
+            vi.spyOn(Logger, m).mockImplementation((message: string, context?: string) => {
+                lines.push(`${context ?? ''} ${message}`);
+            }),
+        );
+        try {
+            const phone = freshPhone();
+            const shop = t.newShopClient();
+            const sent = await requestCode(shop, phone);
+            const code = t.simulators.smsir.lastCodeTo(phone)!;
+            const wrong = await login(shop, { phoneNumber: phone, code: wrongCode(code) });
+            const right = await login(shop, { phoneNumber: phone, code });
+            const failing = freshPhone();
+            t.simulators.smsir.failNextSends(102);
+            await requestCode(shop, failing);
+            expect(lines.some(l => l.includes('SmsOtpPlugin'))).toBe(true);
+            expect(lines.join('\n')).not.toContain(code);
+            expect(lines.join('\n')).not.toContain(phone);
+            expect(JSON.stringify([sent, wrong, right])).not.toContain(code);
+        } finally {
+            spies.forEach(s => s.mockRestore());
+        }
     });
 
     describe('adding a mobile number to an email account', () => {
