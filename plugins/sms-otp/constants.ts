@@ -29,3 +29,14 @@ export const readOtpLogPermission = new PermissionDefinition({
     name: 'ReadOtpLog',
     description: 'Allows reading the log of SMS login codes sent (masked numbers and outcomes, never codes)',
 });
+
+/**
+ * Whether a Customer's email address is the placeholder of a phone-only account (`09…@phone.invalid`), which
+ * storefronts should not show and email handlers should skip.
+ */
+export function isPlaceholderEmail(
+    address: string | null | undefined,
+    domain: string = DEFAULT_OPTIONS.placeholderEmailDomain,
+): boolean {
+    return !!address && address.toLowerCase().endsWith(`@${domain.toLowerCase()}`);
+}

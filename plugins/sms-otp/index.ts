@@ -1,6 +1,6 @@
 export * from './sms-otp.plugin';
 export * from './types';
-export { SMS_OTP_STRATEGY_NAME, readOtpLogPermission } from './constants';
+export { SMS_OTP_STRATEGY_NAME, isPlaceholderEmail, readOtpLogPermission } from './constants';
 export { OtpChallenge } from './entities/otp-challenge.entity';
 export { SmsOtpService } from './service/sms-otp.service';
 export { SmsirClient } from './service/smsir.client';

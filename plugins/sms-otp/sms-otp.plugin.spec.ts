@@ -39,3 +39,14 @@ describe('SmsOtpPlugin options', () => {
         expect(() => resolveOptions({ ...base, maxAttempts: 0 })).toThrow(/maxAttempts/);
     });
 });
+
+describe('isPlaceholderEmail', () => {
+    it('recognises the placeholder address of phone-only customers', async () => {
+        const { isPlaceholderEmail } = await import('./constants');
+        expect(isPlaceholderEmail('09123456789@phone.invalid')).toBe(true);
+        expect(isPlaceholderEmail('09123456789@PHONE.INVALID')).toBe(true);
+        expect(isPlaceholderEmail('sara@example.ir')).toBe(false);
+        expect(isPlaceholderEmail(undefined)).toBe(false);
+        expect(isPlaceholderEmail('09123456789@otp.invalid', 'otp.invalid')).toBe(true);
+    });
+});

@@ -30,7 +30,7 @@ describe(`SMS OTP login (${testProfile()})`, () => {
                 now: () => Date.now() + clockOffsetMs,
                 // The caps have their own test file; here many numbers are asked for from one IP.
                 caps: { ip: { hourly: 10_000, daily: 10_000 }, global: { hourly: 10_000, daily: 10_000 } },
-                smsir: { requestTimeoutMs: 1_000 },
+                smsir: { requestTimeoutMs: 3_000 },
             }),
         });
     });
@@ -552,7 +552,7 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             ],
             [
                 'a timeout',
-                () => t.simulators.smsir.faults.arm('/v1/send/verify', { kind: 'timeout', delayMs: 5_000 }),
+                () => t.simulators.smsir.faults.arm('/v1/send/verify', { kind: 'timeout', delayMs: 10_000 }),
                 'OtpProviderUnavailableError',
             ],
             [
@@ -602,7 +602,7 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             expect((await requestCode(shop, definite)).__typename).toBe('RequestLoginOtpSuccess');
 
             const uncertain = freshPhone();
-            t.simulators.smsir.faults.arm('/v1/send/verify', { kind: 'timeout', delayMs: 5_000 });
+            t.simulators.smsir.faults.arm('/v1/send/verify', { kind: 'timeout', delayMs: 10_000 });
             expect((await requestCode(shop, uncertain)).__typename).toBe('OtpProviderUnavailableError');
             expect(await requestCode(shop, uncertain)).toMatchObject({
                 __typename: 'OtpRateLimitedError',

@@ -121,31 +121,26 @@ export class SmsOtpService implements OnApplicationShutdown {
             return { kind: 'rate-limited', scope: permit.scope, retryAfterSeconds: permit.retryAfterSeconds };
         }
         const code = generateOtpCode();
-        const repo = this.connection.rawConnection.getRepository(OtpChallenge);
-        // Saved before the send: if the process dies mid-call the code still exists and can be checked.
-        const challenge = await repo.save(
-            new OtpChallenge({
-                phoneNumber: phone,
-                purpose,
-                userId: userId ?? null,
-                outcome: 'UNCERTAIN',
-                failureReason: null,
-                providerStatus: null,
-                providerMessageId: null,
-                codeHash: hashOtpCode(this.key, purpose, phone, code),
-                expiresAt: new Date(this.options.now() + this.options.codeLifetimeSeconds * 1000),
-                attempts: 0,
-                consumed: false,
-            }),
-        );
+        const expiresAt = new Date(this.options.now() + this.options.codeLifetimeSeconds * 1000);
         const sent = await this.client.sendVerify(phone, this.options.smsir.templateId, [
             { name: this.options.smsir.templateParameterName, value: code },
         ]);
+        // One insert after the send, with its outcome (a write costs more than anything else here). UNCERTAIN
+        // rows stay checkable: the SMS may have arrived.
+        await this.connection.rawConnection.getRepository(OtpChallenge).insert({
+            phoneNumber: phone,
+            purpose,
+            userId: userId ?? null,
+            outcome: sent.ok ? 'SENT' : sent.uncertain ? 'UNCERTAIN' : 'FAILED',
+            failureReason: sent.ok ? null : sent.reason,
+            providerStatus: sent.ok ? null : (sent.status ?? null),
+            providerMessageId: sent.ok ? String(sent.messageId) : null,
+            codeHash: hashOtpCode(this.key, purpose, phone, code),
+            expiresAt,
+            attempts: 0,
+            consumed: false,
+        });
         if (sent.ok) {
-            await repo.update(
-                { id: challenge.id },
-                { outcome: 'SENT', providerMessageId: String(sent.messageId) },
-            );
             this.count('sent');
             Logger.verbose(
                 `Sent a ${purpose} code to ${maskMobile(phone)} (phone ${tag}, message ${sent.messageId})`,
@@ -157,14 +152,6 @@ export class SmsOtpService implements OnApplicationShutdown {
                 expiresInSeconds: this.options.codeLifetimeSeconds,
             };
         }
-        await repo.update(
-            { id: challenge.id },
-            {
-                outcome: sent.uncertain ? 'UNCERTAIN' : 'FAILED',
-                failureReason: sent.reason,
-                providerStatus: sent.status ?? null,
-            },
-        );
         return this.providerFailure(sent, phone, tag, permit.releaseCooldown);
     }
 
@@ -254,33 +241,33 @@ export class SmsOtpService implements OnApplicationShutdown {
         if (challenge.attempts >= max) {
             return 'OTP_ATTEMPTS_EXCEEDED';
         }
-        const counted = await repo
+        const given = isWellFormedCode(code) ? hashOtpCode(this.key, purpose, phone, code) : '';
+        const matches = otpHashesEqual(challenge.codeHash, given);
+        // One conditional UPDATE counts the try and, for the right code, consumes it: of parallel requests
+        // (or aliases) only as many as tries are left get counted, and only one can consume the code.
+        const updated = await repo
             .createQueryBuilder()
             .update(OtpChallenge)
-            .set({ attempts: () => 'attempts + 1' })
+            .set(
+                matches
+                    ? { attempts: () => 'attempts + 1', consumed: true }
+                    : { attempts: () => 'attempts + 1' },
+            )
             .where('id = :id AND attempts < :max AND consumed = :consumed', {
                 id: challenge.id,
                 max,
                 consumed: false,
             })
             .execute();
-        if (!counted.affected) {
+        if (!updated.affected) {
             // A parallel request used the last try or the code in the meantime.
             return 'OTP_INVALID';
         }
-        const expected = challenge.codeHash;
-        const given = isWellFormedCode(code) ? hashOtpCode(this.key, purpose, phone, code) : '';
-        if (!otpHashesEqual(expected, given)) {
+        if (!matches) {
             // Tell the shopper when this was the last try, so they ask for a new code.
             return challenge.attempts + 1 >= max ? 'OTP_ATTEMPTS_EXCEEDED' : 'OTP_INVALID';
         }
-        const consumed = await repo
-            .createQueryBuilder()
-            .update(OtpChallenge)
-            .set({ consumed: true })
-            .where('id = :id AND consumed = :consumed', { id: challenge.id, consumed: false })
-            .execute();
-        return consumed.affected ? 'OK' : 'OTP_INVALID';
+        return 'OK';
     }
 
     /**
