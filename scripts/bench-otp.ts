@@ -91,6 +91,10 @@ async function main(): Promise<void> {
     const simUrl = await sims.listen(0);
     const scratch = await scratchDatabase();
     const child = fork(__filename, ['--serve'], {
+        // BENCH_CPU_PROFILE=<dir>: write a V8 CPU profile of the server process there.
+        execArgv: process.env.BENCH_CPU_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+            : [],
         env: {
             ...process.env,
             BENCH_SIMULATOR_URL: simUrl,

@@ -127,19 +127,26 @@ export class SmsOtpService implements OnApplicationShutdown {
         ]);
         // One insert after the send, with its outcome (a write costs more than anything else here). UNCERTAIN
         // rows stay checkable: the SMS may have arrived.
-        await this.connection.rawConnection.getRepository(OtpChallenge).insert({
-            phoneNumber: phone,
-            purpose,
-            userId: userId ?? null,
-            outcome: sent.ok ? 'SENT' : sent.uncertain ? 'UNCERTAIN' : 'FAILED',
-            failureReason: sent.ok ? null : sent.reason,
-            providerStatus: sent.ok ? null : (sent.status ?? null),
-            providerMessageId: sent.ok ? String(sent.messageId) : null,
-            codeHash: hashOtpCode(this.key, purpose, phone, code),
-            expiresAt,
-            attempts: 0,
-            consumed: false,
-        });
+        await this.connection.rawConnection
+            .createQueryBuilder()
+            .insert()
+            .into(OtpChallenge)
+            // No read-back of generated columns: nothing here needs them.
+            .updateEntity(false)
+            .values({
+                phoneNumber: phone,
+                purpose,
+                userId: userId ?? null,
+                outcome: sent.ok ? 'SENT' : sent.uncertain ? 'UNCERTAIN' : 'FAILED',
+                failureReason: sent.ok ? null : sent.reason,
+                providerStatus: sent.ok ? null : (sent.status ?? null),
+                providerMessageId: sent.ok ? String(sent.messageId) : null,
+                codeHash: hashOtpCode(this.key, purpose, phone, code),
+                expiresAt,
+                attempts: 0,
+                consumed: false,
+            })
+            .execute();
         if (sent.ok) {
             this.count('sent');
             Logger.verbose(
