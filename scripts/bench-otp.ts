@@ -20,8 +20,9 @@ import { resolveProviderUrls } from '../src/simulators/provider-urls';
  * DATABASE_URL / REDIS_URL are set (a scratch database is created and dropped). Phases, each BENCH_SECONDS
  * (default 10) at BENCH_CONCURRENCY (default 16) shoppers:
  *   1. baseline: the Shop API `activeCustomer` query (anonymous), the cheapest authenticated-path request;
- *   2. sign-up pairs: `requestLoginOtp` + `authenticate(smsOtp)` for numbers without an account;
- *   3. login pairs: the same for numbers that have an account.
+ *   2. `requestLoginOtp` alone (the send path: limiter, SMS.ir call, one insert);
+ *   3. sign-up pairs: `requestLoginOtp` + `authenticate(smsOtp)` for numbers without an account;
+ *   4. login pairs: the same for numbers that have an account.
  * The cooldown is off and the caps are raised for the run, so every pair does the full work.
  */
 
@@ -125,6 +126,16 @@ async function main(): Promise<void> {
             await phase(child, 'baseline: activeCustomer query (anonymous session)', async worker => {
                 const body = await gql(shopApi, 'query { activeCustomer { id } }', {}, sessions[worker]);
                 return body.data?.activeCustomer === null;
+            }),
+        );
+        phases.push(
+            await phase(child, 'requestLoginOtp alone (new number)', async () => {
+                const sent = await gql(
+                    shopApi,
+                    'mutation($p:String!){requestLoginOtp(phoneNumber:$p){__typename}}',
+                    { p: `0936${String(next++).padStart(7, '0')}` },
+                );
+                return sent.data?.requestLoginOtp?.__typename === 'RequestLoginOtpSuccess';
             }),
         );
         const pair = async (phone: string) => {
