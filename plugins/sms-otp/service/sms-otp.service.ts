@@ -91,11 +91,6 @@ export class SmsOtpService implements OnApplicationShutdown {
         }
     }
 
-    /** Normalises what people type to `09xxxxxxxxx`, or undefined. */
-    normalizePhone(input: string): string | undefined {
-        return normalizeIranianMobile(input);
-    }
-
     /** Sends a code to `rawPhone` if the cooldown and caps allow it. `userId` binds a LINK code to its account. */
     async requestCode(
         ctx: RequestContext,
