@@ -79,7 +79,8 @@ describe(`SMS OTP login (${testProfile()})`, () => {
         clockOffsetMs = 0;
         await t.simulators.smsir.faults.reset();
         const code = await requestAndReadCodeAfterCooldown(t, other, spaced, phone);
-        const again = await login(other, { phoneNumber: phone, code });
+        // Codes typed with Persian digits are accepted too.
+        const again = await login(other, { phoneNumber: phone, code: toDigits(code, 0x06f0) });
         expect(again).toMatchObject({ __typename: 'CurrentUser', id: first.id, identifier: phone });
         const second = await other.query(ACTIVE_CUSTOMER);
         expect(second.activeCustomer.id).toBe(activeCustomer.id);
@@ -503,6 +504,45 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             expect(
                 (await b.query(VERIFY, { phoneNumber: phone, code: codeForA })).verifyPhoneNumber.reason,
             ).toBe('OTP_INVALID');
+        });
+
+        it('moves a phone-only account to a new number and frees the old one', async () => {
+            const oldPhone = freshPhone();
+            const newPhone = freshPhone();
+            const shop = t.newShopClient();
+            const first = await login(shop, {
+                phoneNumber: oldPhone,
+                code: await requestAndReadCode(t, shop, oldPhone),
+            });
+            expect(first).toMatchObject({ __typename: 'CurrentUser', identifier: oldPhone });
+            const code = await verifyCode(shop, newPhone);
+            const { verifyPhoneNumber } = await shop.query(VERIFY, { phoneNumber: newPhone, code });
+            expect(verifyPhoneNumber).toMatchObject({
+                __typename: 'Customer',
+                phoneNumber: newPhone,
+                emailAddress: `${newPhone}@phone.invalid`,
+            });
+
+            const byNew = t.newShopClient();
+            await t.server.app.get(SmsOtpService).clearCooldown(newPhone);
+            expect(
+                await login(byNew, {
+                    phoneNumber: newPhone,
+                    code: await requestAndReadCode(t, byNew, newPhone),
+                }),
+            ).toMatchObject({
+                id: first.id,
+                identifier: newPhone,
+            });
+            // Whoever gets the old number next signs up as a new customer.
+            const byOld = t.newShopClient();
+            await t.server.app.get(SmsOtpService).clearCooldown(oldPhone);
+            const next = await login(byOld, {
+                phoneNumber: oldPhone,
+                code: await requestAndReadCode(t, byOld, oldPhone),
+            });
+            expect(next).toMatchObject({ __typename: 'CurrentUser', identifier: oldPhone });
+            expect(next.id).not.toBe(first.id);
         });
 
         it('needs a logged-in customer', async () => {

@@ -377,8 +377,18 @@ export class SmsOtpService implements OnApplicationShutdown {
                 m instanceof ExternalAuthenticationMethod && m.strategy === SMS_OTP_STRATEGY_NAME,
         );
         const methods = this.connection.getRepository(ctx, ExternalAuthenticationMethod);
+        const customers = this.connection.getRepository(ctx, Customer);
+        const customer = await customers.findOneOrFail({ where: { user: { id: userId } } });
         if (current) {
             await methods.update({ id: current.id }, { externalIdentifier: phone });
+            if (user.identifier === current.externalIdentifier) {
+                // A phone-only account changes its number: the old number must not stay its identifier, or
+                // whoever gets that number next could not sign up with it.
+                await this.connection.getRepository(ctx, User).update({ id: user.id }, { identifier: phone });
+                if (customer.emailAddress === this.placeholderEmail(current.externalIdentifier)) {
+                    customer.emailAddress = this.placeholderEmail(phone);
+                }
+            }
         } else {
             const method = await methods.save(
                 new ExternalAuthenticationMethod({
@@ -389,11 +399,8 @@ export class SmsOtpService implements OnApplicationShutdown {
             user.authenticationMethods = [...user.authenticationMethods, method];
             await this.connection.getRepository(ctx, User).save(user);
         }
-        const customer = await this.connection
-            .getRepository(ctx, Customer)
-            .findOneOrFail({ where: { user: { id: userId } } });
         customer.phoneNumber = phone;
-        await this.connection.getRepository(ctx, Customer).save(customer);
+        await customers.save(customer);
         Logger.info(`Customer ${customer.id} verified ${maskMobile(phone)} (phone ${tag})`, loggerCtx);
         return { kind: 'linked', customer };
     }
