@@ -1,3 +1,4 @@
+import { AdminUiPlugin } from '@vendure/admin-ui-plugin';
 import { VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
@@ -13,6 +14,9 @@ export function withOtpOptions(
     return (config: VendureConfig): VendureConfig => {
         const base = SmsOtpPlugin.options;
         SmsOtpPlugin.init({ ...base, ...overrides, smsir: { ...base.smsir, ...overrides.smsir } });
+        // These tests need no Admin UI, and AdminUiPlugin rewrites index.html inside the shared node_modules at
+        // every start: parallel starts can leave it empty for everyone.
+        config.plugins = (config.plugins ?? []).filter(p => p !== AdminUiPlugin);
         return config;
     };
 }
