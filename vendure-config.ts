@@ -16,6 +16,7 @@ import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 import { DiscountRulesPlugin } from './plugins/discount-rules';
 import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
+import { SmsOtpPlugin } from './plugins/sms-otp';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -158,6 +159,20 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             }),
             // Payment landing pages for the demo shop, only while no real storefront is configured.
             ...(app.storefrontUrl === `${app.publicUrl}/storefront` ? [DemoStorefrontPlugin] : []),
+            SmsOtpPlugin.init({
+                smsir: {
+                    baseUrl: options.providers.smsir,
+                    // The simulator takes any key; production checks insist on a real one.
+                    apiKey: app.smsir.apiKey ?? 'simulator',
+                    // 123456 is SMS.ir's sandbox template (#CODE#).
+                    templateId: Number(app.smsir.templateId ?? 123456),
+                },
+                secret: app.cookieSecret,
+                redis: app.redisUrl ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:otp:` } : undefined,
+                simulatorInboxUrl: options.providers.simulated.includes('smsir')
+                    ? `${options.providers.smsir}/__inbox`
+                    : undefined,
+            }),
             AdminUiPlugin.init({
                 route: 'admin',
                 port: app.port,

@@ -1,0 +1,60 @@
+import { SendCap } from '../types';
+
+import { OtpCounterStore } from './counter-store';
+
+export type LimitScope = 'PHONE' | 'IP' | 'GLOBAL';
+
+export type SendPermit =
+    | { allowed: true; releaseCooldown(): Promise<void> }
+    | { allowed: false; scope: LimitScope | 'COOLDOWN'; retryAfterSeconds: number };
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * Decides whether one more code may be sent: the per-number resend cooldown first, then the hourly and daily
+ * caps per number, per client IP and for the whole shop. Every call counts, so GraphQL aliases and batched
+ * operations in one HTTP request are limited one by one.
+ */
+export class SendLimiter {
+    constructor(
+        private readonly store: OtpCounterStore,
+        private readonly cooldownSeconds: number,
+        private readonly caps: { phone: SendCap; ip: SendCap; global: SendCap },
+    ) {}
+
+    clearCooldown(phoneKey: string): Promise<void> {
+        return this.store.release(`cooldown:${phoneKey}`);
+    }
+
+    async acquire(phoneKey: string, ip: string | undefined): Promise<SendPermit> {
+        const cooldownKey = `cooldown:${phoneKey}`;
+        if (this.cooldownSeconds > 0) {
+            const held = await this.store.claim(cooldownKey, this.cooldownSeconds);
+            if (held > 0) {
+                return { allowed: false, scope: 'COOLDOWN', retryAfterSeconds: held };
+            }
+        }
+        const scopes: Array<[LimitScope, string, SendCap]> = [
+            ['PHONE', `phone:${phoneKey}`, this.caps.phone],
+            ...(ip ? [['IP', `ip:${ip}`, this.caps.ip] as [LimitScope, string, SendCap]] : []),
+            ['GLOBAL', 'global', this.caps.global],
+        ];
+        for (const [scope, key, cap] of scopes) {
+            for (const [window, seconds, limit] of [
+                ['h', HOUR, cap.hourly],
+                ['d', DAY, cap.daily],
+            ] as const) {
+                const { count, resetInSeconds } = await this.store.increment(`${key}:${window}`, seconds);
+                if (count > limit) {
+                    return { allowed: false, scope, retryAfterSeconds: resetInSeconds };
+                }
+            }
+        }
+        return {
+            allowed: true,
+            releaseCooldown: () =>
+                this.cooldownSeconds > 0 ? this.store.release(cooldownKey) : Promise.resolve(),
+        };
+    }
+}

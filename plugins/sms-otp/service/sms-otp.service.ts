@@ -1,0 +1,435 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { HistoryEntryType } from '@vendure/common/lib/generated-types';
+import { ID } from '@vendure/common/lib/shared-types';
+import {
+    ChannelService,
+    Customer,
+    ExternalAuthenticationMethod,
+    ExternalAuthenticationService,
+    HistoryService,
+    Logger,
+    RequestContext,
+    RoleService,
+    TransactionalConnection,
+    User,
+} from '@vendure/core';
+
+import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
+import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME } from '../constants';
+import { OtpChallenge } from '../entities/otp-challenge.entity';
+import { OtpPurpose, ResolvedSmsOtpOptions } from '../types';
+
+import { MemoryCounterStore, OtpCounterStore, RedisCounterStore } from './counter-store';
+import {
+    deriveOtpKey,
+    generateOtpCode,
+    hashOtpCode,
+    isWellFormedCode,
+    otpHashesEqual,
+    phoneTag,
+} from './otp-code';
+import { LimitScope, SendLimiter } from './send-limiter';
+import { SmsirClient, SmsirFailure } from './smsir.client';
+
+/** The answer to a code request; the same whether or not the number has an account. */
+export type RequestOtpResult =
+    | { kind: 'sent'; resendAfterSeconds: number; expiresInSeconds: number }
+    | { kind: 'invalid-phone' }
+    | { kind: 'rate-limited'; scope: LimitScope | 'COOLDOWN'; retryAfterSeconds: number }
+    | { kind: 'provider-unavailable'; retryAfterSeconds: number };
+
+/** Why a code was not accepted; also the `authenticationError` of a failed `authenticate`. */
+export type OtpRejection = 'INVALID_PHONE_NUMBER' | 'OTP_INVALID' | 'OTP_EXPIRED' | 'OTP_ATTEMPTS_EXCEEDED';
+
+export type LinkPhoneResult =
+    { kind: 'linked'; customer: Customer } | { kind: 'rejected'; reason: OtpRejection } | { kind: 'in-use' };
+
+/**
+ * Sends and checks one-time codes, and finds or creates the Customer a code logs in. The strategy and the
+ * resolvers stay thin and call this.
+ */
+@Injectable()
+export class SmsOtpService implements OnApplicationShutdown {
+    private readonly key: Buffer;
+    private readonly client: SmsirClient;
+    private readonly store: OtpCounterStore;
+    private readonly limiter: SendLimiter;
+    /** Operator counters since start: sends, failures by reason, refusals by scope, verification results. */
+    private readonly counters = new Map<string, number>();
+
+    constructor(
+        @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedSmsOtpOptions,
+        private readonly connection: TransactionalConnection,
+        private readonly externalAuthenticationService: ExternalAuthenticationService,
+        private readonly roleService: RoleService,
+        private readonly channelService: ChannelService,
+        private readonly historyService: HistoryService,
+    ) {
+        this.key = deriveOtpKey(options.secret);
+        this.client = new SmsirClient(options.smsir);
+        this.store = options.redis
+            ? new RedisCounterStore(options.redis.url, options.redis.keyPrefix)
+            : new MemoryCounterStore();
+        this.limiter = new SendLimiter(this.store, options.resendCooldownSeconds, options.caps);
+    }
+
+    async onApplicationShutdown(): Promise<void> {
+        await this.store.close();
+    }
+
+    counterSnapshot(): Array<{ name: string; value: number }> {
+        return [...this.counters]
+            .map(([name, value]) => ({ name, value }))
+            .sort((a, b) => a.name.localeCompare(b.name));
+    }
+
+    /** Lets a number ask for a new code at once (support tooling, tests). Caps still apply. */
+    async clearCooldown(rawPhone: string): Promise<void> {
+        const phone = normalizeIranianMobile(rawPhone);
+        if (phone) {
+            await this.limiter.clearCooldown(phoneTag(this.key, phone));
+        }
+    }
+
+    /** Sends a code to `rawPhone` if the cooldown and caps allow it. `userId` binds a LINK code to its account. */
+    async requestCode(
+        ctx: RequestContext,
+        rawPhone: string,
+        purpose: OtpPurpose,
+        userId?: ID,
+    ): Promise<RequestOtpResult> {
+        const phone = normalizeIranianMobile(rawPhone);
+        if (!phone) {
+            this.count('request:invalid-phone');
+            return { kind: 'invalid-phone' };
+        }
+        const tag = phoneTag(this.key, phone);
+        const permit = await this.limiter.acquire(tag, ctx.req?.ip);
+        if (!permit.allowed) {
+            this.count(`rate-limited:${permit.scope}`);
+            if (permit.scope !== 'COOLDOWN') {
+                Logger.warn(
+                    `Send refused by the ${permit.scope} cap for ${maskMobile(phone)} (phone ${tag}, ip ${ctx.req?.ip ?? '-'})`,
+                    loggerCtx,
+                );
+            }
+            return { kind: 'rate-limited', scope: permit.scope, retryAfterSeconds: permit.retryAfterSeconds };
+        }
+        const code = generateOtpCode();
+        const expiresAt = new Date(this.options.now() + this.options.codeLifetimeSeconds * 1000);
+        const sent = await this.client.sendVerify(phone, this.options.smsir.templateId, [
+            { name: this.options.smsir.templateParameterName, value: code },
+        ]);
+        // One insert after the send, with its outcome (a write costs more than anything else here). UNCERTAIN
+        // rows stay checkable: the SMS may have arrived.
+        await this.connection.rawConnection
+            .createQueryBuilder()
+            .insert()
+            .into(OtpChallenge)
+            // No read-back of generated columns: nothing here needs them.
+            .updateEntity(false)
+            .values({
+                phoneNumber: phone,
+                purpose,
+                userId: userId ?? null,
+                outcome: sent.ok ? 'SENT' : sent.uncertain ? 'UNCERTAIN' : 'FAILED',
+                failureReason: sent.ok ? null : sent.reason,
+                providerStatus: sent.ok ? null : (sent.status ?? null),
+                providerMessageId: sent.ok ? String(sent.messageId) : null,
+                codeHash: hashOtpCode(this.key, purpose, phone, code),
+                expiresAt,
+                attempts: 0,
+                consumed: false,
+            })
+            .execute();
+        if (sent.ok) {
+            this.count('sent');
+            Logger.verbose(
+                `Sent a ${purpose} code to ${maskMobile(phone)} (phone ${tag}, message ${sent.messageId})`,
+                loggerCtx,
+            );
+            return {
+                kind: 'sent',
+                resendAfterSeconds: this.options.resendCooldownSeconds,
+                expiresInSeconds: this.options.codeLifetimeSeconds,
+            };
+        }
+        return this.providerFailure(sent, phone, tag, permit.releaseCooldown);
+    }
+
+    private async providerFailure(
+        failure: SmsirFailure,
+        phone: string,
+        tag: string,
+        releaseCooldown: () => Promise<void>,
+    ): Promise<RequestOtpResult> {
+        this.count(`provider-failure:${failure.reason}`);
+        const detail = `SMS.ir send failed for ${maskMobile(phone)} (phone ${tag}): ${failure.reason}, status ${failure.status ?? '-'}, HTTP ${failure.httpStatus ?? '-'}${failure.uncertain ? ', may have been delivered' : ''}`;
+        if (failure.operatorAction) {
+            Logger.error(`${detail}. Check the SMS.ir account, key, line and template.`, loggerCtx);
+        } else {
+            Logger.warn(detail, loggerCtx);
+        }
+        if (failure.reason === 'invalid-mobile') {
+            await releaseCooldown();
+            return { kind: 'invalid-phone' };
+        }
+        if (!failure.uncertain) {
+            // Nothing reached the shopper, so they may try again as soon as the provider is back.
+            await releaseCooldown();
+        }
+        const throttled =
+            failure.reason === 'throttled' ||
+            failure.reason === 'rate-exceeded' ||
+            failure.reason === 'too-many-messages';
+        return {
+            kind: 'provider-unavailable',
+            retryAfterSeconds: failure.uncertain ? this.options.resendCooldownSeconds : throttled ? 30 : 10,
+        };
+    }
+
+    /**
+     * Checks a code against the latest one sent to the number for `purpose`. Each try is counted atomically
+     * before the comparison and a right code is consumed atomically, so parallel requests (or aliases) cannot
+     * exceed the tries or use one code twice.
+     */
+    async verifyCode(
+        rawPhone: string,
+        rawCode: string,
+        purpose: OtpPurpose,
+        userId?: ID,
+    ): Promise<{ ok: true; phone: string } | { ok: false; reason: OtpRejection }> {
+        const phone = normalizeIranianMobile(rawPhone);
+        if (!phone) {
+            return { ok: false, reason: 'INVALID_PHONE_NUMBER' };
+        }
+        const result = await this.checkCode(phone, toAsciiDigits(rawCode).trim(), purpose, userId);
+        this.count(`verify:${result}`);
+        if (result !== 'OK') {
+            Logger.verbose(
+                `${purpose} code rejected for ${maskMobile(phone)} (phone ${phoneTag(this.key, phone)}): ${result}`,
+                loggerCtx,
+            );
+            return { ok: false, reason: result };
+        }
+        return { ok: true, phone };
+    }
+
+    private async checkCode(
+        phone: string,
+        code: string,
+        purpose: OtpPurpose,
+        userId?: ID,
+    ): Promise<OtpRejection | 'OK'> {
+        const repo = this.connection.rawConnection.getRepository(OtpChallenge);
+        const query = repo
+            .createQueryBuilder('c')
+            .where('c.phoneNumber = :phone', { phone })
+            .andWhere('c.purpose = :purpose', { purpose })
+            .andWhere('c.outcome IN (:...outcomes)', { outcomes: ['SENT', 'UNCERTAIN'] })
+            .orderBy('c.createdAt', 'DESC')
+            .addOrderBy('c.id', 'DESC');
+        if (purpose === 'LINK') {
+            query.andWhere('c.userId = :userId', { userId });
+        }
+        const challenge = await query.getOne();
+        if (!challenge || challenge.consumed) {
+            return 'OTP_INVALID';
+        }
+        if (challenge.expiresAt.getTime() <= this.options.now()) {
+            return 'OTP_EXPIRED';
+        }
+        const max = this.options.maxAttempts;
+        if (challenge.attempts >= max) {
+            return 'OTP_ATTEMPTS_EXCEEDED';
+        }
+        const given = isWellFormedCode(code) ? hashOtpCode(this.key, purpose, phone, code) : '';
+        const matches = otpHashesEqual(challenge.codeHash, given);
+        // One conditional UPDATE counts the try and, for the right code, consumes it: of parallel requests
+        // (or aliases) only as many as tries are left get counted, and only one can consume the code.
+        const updated = await repo
+            .createQueryBuilder()
+            .update(OtpChallenge)
+            .set(
+                matches
+                    ? { attempts: () => 'attempts + 1', consumed: true }
+                    : { attempts: () => 'attempts + 1' },
+            )
+            .where('id = :id AND attempts < :max AND consumed = :consumed', {
+                id: challenge.id,
+                max,
+                consumed: false,
+            })
+            .execute();
+        if (!updated.affected) {
+            // A parallel request used the last try or the code in the meantime.
+            return 'OTP_INVALID';
+        }
+        if (!matches) {
+            // Tell the shopper when this was the last try, so they ask for a new code.
+            return challenge.attempts + 1 >= max ? 'OTP_ATTEMPTS_EXCEEDED' : 'OTP_INVALID';
+        }
+        return 'OK';
+    }
+
+    /**
+     * The User a verified number logs into: the account that verified it, or a new Customer and User
+     * (identifier = the number, a placeholder email address, verified). Returns a rejection string when the
+     * number is another account's identifier without being verified there.
+     */
+    async findOrCreateCustomerUser(
+        ctx: RequestContext,
+        phone: string,
+        names: { firstName?: string | null; lastName?: string | null },
+    ): Promise<User | 'PHONE_NUMBER_CONFLICT'> {
+        const existing = await this.externalAuthenticationService.findCustomerUser(
+            ctx,
+            SMS_OTP_STRATEGY_NAME,
+            phone,
+        );
+        if (existing) {
+            return existing;
+        }
+        const tag = phoneTag(this.key, phone);
+        const squatter = await this.connection
+            .getRepository(ctx, User)
+            .createQueryBuilder('user')
+            .where('user.identifier = :phone', { phone })
+            .andWhere('user.deletedAt IS NULL')
+            .getOne();
+        if (squatter) {
+            Logger.warn(
+                `User ${squatter.id} has the identifier of ${maskMobile(phone)} (phone ${tag}) without having verified it; refusing the sign-up`,
+                loggerCtx,
+            );
+            return 'PHONE_NUMBER_CONFLICT';
+        }
+        const method = await this.connection.getRepository(ctx, ExternalAuthenticationMethod).save(
+            new ExternalAuthenticationMethod({
+                strategy: SMS_OTP_STRATEGY_NAME,
+                externalIdentifier: phone,
+            }),
+        );
+        const user = await this.connection.getRepository(ctx, User).save(
+            new User({
+                identifier: phone,
+                verified: true,
+                roles: [await this.roleService.getCustomerRole(ctx)],
+                authenticationMethods: [method],
+            }),
+        );
+        const customer = new Customer({
+            emailAddress: this.placeholderEmail(phone),
+            phoneNumber: phone,
+            firstName: names.firstName?.trim() ?? '',
+            lastName: names.lastName?.trim() ?? '',
+            user,
+        });
+        await this.channelService.assignToCurrentChannel(customer, ctx);
+        await this.connection.getRepository(ctx, Customer).save(customer);
+        for (const type of [
+            HistoryEntryType.CUSTOMER_REGISTERED,
+            HistoryEntryType.CUSTOMER_VERIFIED,
+        ] as const) {
+            await this.historyService.createHistoryEntryForCustomer({
+                ctx,
+                customerId: customer.id,
+                type,
+                data: { strategy: SMS_OTP_STRATEGY_NAME },
+            });
+        }
+        Logger.info(
+            `Signed up customer ${customer.id} by SMS code (${maskMobile(phone)}, phone ${tag})`,
+            loggerCtx,
+        );
+        return user;
+    }
+
+    /**
+     * Adds a verified number to the logged-in customer's account (or replaces the one there), so the number
+     * logs into this account too. A number verified on another account is refused.
+     */
+    async linkPhone(
+        ctx: RequestContext,
+        userId: ID,
+        rawPhone: string,
+        code: string,
+    ): Promise<LinkPhoneResult> {
+        const verified = await this.verifyCode(rawPhone, code, 'LINK', userId);
+        if (!verified.ok) {
+            return { kind: 'rejected', reason: verified.reason };
+        }
+        const phone = verified.phone;
+        const tag = phoneTag(this.key, phone);
+        const owner = await this.externalAuthenticationService.findUser(ctx, SMS_OTP_STRATEGY_NAME, phone);
+        if (owner && String(owner.id) !== String(userId)) {
+            Logger.warn(
+                `User ${userId} tried to add ${maskMobile(phone)} (phone ${tag}), verified on user ${owner.id}`,
+                loggerCtx,
+            );
+            return { kind: 'in-use' };
+        }
+        const user = await this.connection.getEntityOrThrow(ctx, User, userId, {
+            relations: ['authenticationMethods'],
+        });
+        const current = user.authenticationMethods.find(
+            (m): m is ExternalAuthenticationMethod =>
+                m instanceof ExternalAuthenticationMethod && m.strategy === SMS_OTP_STRATEGY_NAME,
+        );
+        const methods = this.connection.getRepository(ctx, ExternalAuthenticationMethod);
+        const customers = this.connection.getRepository(ctx, Customer);
+        const customer = await customers.findOneOrFail({ where: { user: { id: userId } } });
+        if (current) {
+            await methods.update({ id: current.id }, { externalIdentifier: phone });
+            if (user.identifier === current.externalIdentifier) {
+                // A phone-only account changes its number: the old number must not stay its identifier, or
+                // whoever gets that number next could not sign up with it.
+                await this.connection.getRepository(ctx, User).update({ id: user.id }, { identifier: phone });
+                if (customer.emailAddress === this.placeholderEmail(current.externalIdentifier)) {
+                    customer.emailAddress = this.placeholderEmail(phone);
+                }
+            }
+        } else {
+            const method = await methods.save(
+                new ExternalAuthenticationMethod({
+                    strategy: SMS_OTP_STRATEGY_NAME,
+                    externalIdentifier: phone,
+                }),
+            );
+            user.authenticationMethods = [...user.authenticationMethods, method];
+            await this.connection.getRepository(ctx, User).save(user);
+        }
+        customer.phoneNumber = phone;
+        await customers.save(customer);
+        Logger.info(`Customer ${customer.id} verified ${maskMobile(phone)} (phone ${tag})`, loggerCtx);
+        return { kind: 'linked', customer };
+    }
+
+    /** The send log for support staff, newest first; optionally for one number. */
+    async listSends(
+        rawPhone: string | undefined,
+        skip = 0,
+        take = 50,
+    ): Promise<{ items: OtpChallenge[]; totalItems: number }> {
+        const query = this.connection.rawConnection
+            .getRepository(OtpChallenge)
+            .createQueryBuilder('c')
+            .orderBy('c.createdAt', 'DESC')
+            .addOrderBy('c.id', 'DESC')
+            .skip(skip)
+            .take(Math.min(take, 100));
+        if (rawPhone) {
+            query.where('c.phoneNumber = :phone', { phone: normalizeIranianMobile(rawPhone) ?? rawPhone });
+        }
+        const [items, totalItems] = await query.getManyAndCount();
+        return { items, totalItems };
+    }
+
+    placeholderEmail(phone: string): string {
+        return `${phone}@${this.options.placeholderEmailDomain}`;
+    }
+
+    private count(name: string): void {
+        this.counters.set(name, (this.counters.get(name) ?? 0) + 1);
+    }
+}
