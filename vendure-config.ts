@@ -14,6 +14,7 @@ import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@ven
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { postgresMigrations } from './migrations/postgres';
+import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -130,6 +131,11 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             DefaultSchedulerPlugin.init(),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
             AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
+            PostexShippingPlugin.init({
+                apiUrl: options.providers.postex,
+                apiKey: app.postex.apiKey ?? 'simulator',
+                originCityCode: app.postex.originCityCode,
+            }),
             EmailPlugin.init({
                 devMode: true,
                 outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
