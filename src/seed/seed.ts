@@ -45,11 +45,11 @@ const PAYMENT_METHODS = [
     {
         code: 'cash-on-delivery',
         handler: 'cash-on-delivery',
-        // Cash on delivery up to 200,000,000 Rial (20 million Toman), in every province.
+        // Cash on delivery up to 500,000,000 Rial (50 million Toman), in every province.
         checker: {
             code: 'cash-on-delivery-eligibility',
             arguments: [
-                { name: 'maxOrderAmount', value: String(tomanToRial(20_000_000)) },
+                { name: 'maxOrderAmount', value: String(tomanToRial(50_000_000)) },
                 { name: 'provinces', value: '' },
             ],
         },
