@@ -196,6 +196,12 @@ export class PostexParcelService implements OnApplicationBootstrap {
                     address: [address.streetLine1, address.streetLine2].filter(Boolean).join('، '),
                     postal_code: address.postalCode ?? '',
                 },
+                sender: {
+                    name: this.options.sender.name,
+                    phone: this.options.sender.phone,
+                    address: this.options.sender.address,
+                    postal_code: this.options.sender.postalCode,
+                },
                 parcel_properties: {
                     length: packed.length,
                     width: packed.width,

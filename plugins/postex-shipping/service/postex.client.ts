@@ -67,6 +67,7 @@ export interface PostexParcelCreate {
     cod_amount: number;
     courier?: { courier_code: string; service_type: string };
     receiver: { name: string; phone: string; address: string; postal_code: string };
+    sender?: { name: string; phone: string; address: string; postal_code: string };
     parcel_properties: PostexParcelProperties;
 }
 
