@@ -13,7 +13,7 @@ import { createTestShop, TestShop, testProfile, waitFor } from '../src/testing/t
  * `npm run bench:shipping`: latency of `eligibleShippingMethods` for one unchanged cart, with only the flat-rate
  * method eligible vs only the Postex method eligible (warm quote cache), in one run on one server, then the Postex
  * method with a cold cache (every request calls the in-process simulator). Writes docs/benchmarks.md.
- * Sequential requests from one shopper: latency, not throughput. Env: BENCH_N (default 1000 pairs).
+ * Sequential interleaved requests from two carts: latency, not throughput. Env: BENCH_N (default 1000 pairs).
  */
 const N = Number(process.env.BENCH_N ?? 1000);
 const WARMUP = 30;
@@ -222,7 +222,8 @@ const INTRO = [
     'in-process Postex simulator), requests sequential and interleaved (F, P, F, P, ...) so machine noise hits both alike:',
     'cart F sees only the flat-rate method (Vendure default calculator; its address is in a city Postex does not serve),',
     'cart P only the Postex method (subtotal below the flat-rate minimum), warm quote cache. Cold: the quote cache is',
-    'emptied before every request, so each one calls the simulator. 30 warm-up pairs are not counted. The machine has',
+    'emptied before every request, so each one calls the simulator (in-process, so the call is cheap); it runs after',
+    'the interleaved phase, under whatever load the machine then has. 30 warm-up pairs are not counted. The machine has',
     '2 cores shared with other work: absolute numbers are noisy, compare the ratios of one run.',
     '',
 ].join('\n');
@@ -250,7 +251,10 @@ function writeSection(subheading: string, subsection: string): void {
     fs.writeFileSync(file, `${before}${INTRO}\n${body}${after ? `\n${after}` : ''}`);
 }
 
-main().catch(e => {
-    console.error(e);
-    process.exit(1);
-});
+main()
+    // Connections of the closed server (Redis, pg pool) may still hold the event loop open for a while.
+    .then(() => process.exit(0))
+    .catch(e => {
+        console.error(e);
+        process.exit(1);
+    });
