@@ -387,6 +387,54 @@ describe(`postex shipping (${testProfile()})`, () => {
         expect(t.server.app.get(PostexQuoteService).breaker.currentState).toBe('closed');
     });
 
+    it('hides the method instead of pricing it when the shipping method says so, keeping the other methods', async () => {
+        const { shippingMethods } = await t.admin.query(gql`
+            {
+                shippingMethods {
+                    items {
+                        id
+                        code
+                        calculator {
+                            code
+                            args {
+                                name
+                                value
+                            }
+                        }
+                    }
+                }
+            }
+        `);
+        const method = shippingMethods.items.find((m: { code: string }) => m.code === 'postex');
+        const setCalculatorArgs = (args: Array<{ name: string; value: string }>) =>
+            t.admin.query(
+                gql`
+                    mutation ($input: UpdateShippingMethodInput!) {
+                        updateShippingMethod(input: $input) {
+                            id
+                        }
+                    }
+                `,
+                {
+                    input: {
+                        id: method.id,
+                        calculator: { code: 'postex', arguments: args },
+                        translations: [],
+                    },
+                },
+            );
+        await setCalculatorArgs([{ name: 'onFailure', value: 'hide' }]);
+        try {
+            const client = await cart({ province: 'یزد', city: 'مرکز یزد' });
+            t.simulators.postex.faults.arm(QUOTES, { kind: 'malformed' });
+            const { eligibleShippingMethods } = await client.query(ELIGIBLE_SHIPPING);
+            expect(eligibleShippingMethods.map((m: { code: string }) => m.code)).toEqual(['flat-rate']);
+            expect(quoteCalls()).toBe(1);
+        } finally {
+            await setCalculatorArgs(method.calculator.args);
+        }
+    });
+
     it('offers cash on delivery only up to the maximum order amount', async () => {
         const small = await cart({ province: 'تهران', city: 'تهران' }, variantIds[1]);
         const smallMethods = (await small.query(ELIGIBLE_PAYMENT)).eligiblePaymentMethods;
