@@ -17,6 +17,7 @@ import { DiscountRulesPlugin } from './plugins/discount-rules';
 import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { SmsOtpPlugin } from './plugins/sms-otp';
+import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -135,6 +136,11 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
             AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
+            PostexShippingPlugin.init({
+                apiUrl: options.providers.postex,
+                apiKey: app.postex.apiKey ?? 'simulator',
+                originCityCode: app.postex.originCityCode,
+            }),
             EmailPlugin.init({
                 devMode: true,
                 outputPath: path.join(path.dirname(app.assetsDir), 'emails'),

@@ -183,7 +183,8 @@ describe(`foundation (${testProfile()})`, () => {
             }
         `);
         expect(products.totalItems).toBe(50);
-        expect(shippingMethods.totalItems).toBe(1);
+        // flat-rate and postex (the Postex plugin is configured).
+        expect(shippingMethods.totalItems).toBe(2);
     });
 
     it('reports the database (and Redis) in /health and echoes request ids', async () => {

@@ -65,6 +65,8 @@ export const envSchema = z.object({
     SMSIR_API_URL: optionalUrl,
     POSTEX_API_KEY: optionalString,
     POSTEX_API_URL: optionalUrl,
+    /** Postex city code of the warehouse parcels leave from (2401 is Tehran in the simulator). */
+    POSTEX_ORIGIN_CITY_CODE: z.coerce.number().int().positive().default(2401),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -98,7 +100,7 @@ export interface AppConfig {
     simulatorPort: number;
     zibal: { merchant?: string; apiUrl?: string; platformToken?: string; platformUrl?: string };
     smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
-    postex: { apiKey?: string; apiUrl?: string };
+    postex: { apiKey?: string; apiUrl?: string; originCityCode: number };
 }
 
 export class ConfigError extends Error {
@@ -149,7 +151,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             platformUrl: e.ZIBAL_PLATFORM_URL,
         },
         smsir: { apiKey: e.SMSIR_API_KEY, templateId: e.SMSIR_TEMPLATE_ID, apiUrl: e.SMSIR_API_URL },
-        postex: { apiKey: e.POSTEX_API_KEY, apiUrl: e.POSTEX_API_URL },
+        postex: {
+            apiKey: e.POSTEX_API_KEY,
+            apiUrl: e.POSTEX_API_URL,
+            originCityCode: e.POSTEX_ORIGIN_CITY_CODE,
+        },
     };
     const problems = productionProblems(config, e.COOKIE_SECRET);
     if (problems.length) {

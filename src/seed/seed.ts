@@ -42,12 +42,26 @@ export const STANDARD_TAX_CATEGORY = 'Standard';
 /** Payment and shipping methods the seed creates when their handler or calculator is configured. */
 const PAYMENT_METHODS = [
     { code: 'zibal', handler: 'zibal', fa: 'پرداخت اینترنتی (زیبال)', en: 'Online payment (Zibal)' },
-    { code: 'cash-on-delivery', handler: 'cash-on-delivery', fa: 'پرداخت در محل', en: 'Cash on delivery' },
+    {
+        code: 'cash-on-delivery',
+        handler: 'cash-on-delivery',
+        // Cash on delivery up to 500,000,000 Rial (50 million Toman), in every province.
+        checker: {
+            code: 'cash-on-delivery-eligibility',
+            arguments: [
+                { name: 'maxOrderAmount', value: String(tomanToRial(50_000_000)) },
+                { name: 'provinces', value: '' },
+            ],
+        },
+        fa: 'پرداخت در محل',
+        en: 'Cash on delivery',
+    },
 ];
 const SHIPPING_METHODS = [
     {
         code: 'postex',
         calculator: 'postex',
+        checker: 'postex-eligibility',
         fulfillment: 'postex',
         fa: 'ارسال با پستکس',
         en: 'Postex delivery',
@@ -194,6 +208,9 @@ class SeedSteps {
         const existing = await service.findAll(this.ctx);
         const has = (code: string) => existing.items.some(m => m.code === code);
         const calculators = this.app.get(ConfigService).shippingOptions.shippingCalculators.map(c => c.code);
+        const checkers = this.app
+            .get(ConfigService)
+            .shippingOptions.shippingEligibilityCheckers.map(c => c.code);
         const checker = {
             code: 'default-shipping-eligibility-checker',
             arguments: [{ name: 'orderMinimum', value: '0' }],
@@ -224,7 +241,9 @@ class SeedSteps {
             await service.create(this.ctx, {
                 code: method.code,
                 fulfillmentHandler: method.fulfillment,
-                checker,
+                checker: checkers.includes(method.checker)
+                    ? { code: method.checker, arguments: [] }
+                    : checker,
                 calculator: { code: method.calculator, arguments: [] },
                 translations: [
                     { languageCode: LanguageCode.fa, name: method.fa, description: '' },
@@ -238,6 +257,9 @@ class SeedSteps {
         const service = this.app.get(PaymentMethodService);
         const existing = await service.findAll(this.ctx);
         const handlers = this.app.get(ConfigService).paymentOptions.paymentMethodHandlers.map(h => h.code);
+        const paymentCheckers = (
+            this.app.get(ConfigService).paymentOptions.paymentMethodEligibilityCheckers ?? []
+        ).map(c => c.code);
         for (const method of PAYMENT_METHODS) {
             if (existing.items.some(m => m.code === method.code) || !handlers.includes(method.handler)) {
                 continue;
@@ -246,6 +268,9 @@ class SeedSteps {
                 code: method.code,
                 enabled: true,
                 handler: { code: method.handler, arguments: [] },
+                ...(method.checker && paymentCheckers.includes(method.checker.code)
+                    ? { checker: method.checker }
+                    : {}),
                 translations: [
                     { languageCode: LanguageCode.fa, name: method.fa, description: '' },
                     { languageCode: LanguageCode.en, name: method.en, description: '' },

@@ -1,0 +1,54 @@
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Allow, Ctx, Fulfillment, Permission, RequestContext } from '@vendure/core';
+
+import { PostexCity, PostexProvince } from '../entities/postex-place.entity';
+import {
+    PostexFulfillmentFields,
+    PostexParcelService,
+    TrackingPollResult,
+} from '../service/postex-parcel.service';
+import { PostexPlacesService } from '../service/postex-places.service';
+
+@Resolver()
+export class PostexPlacesResolver {
+    constructor(private readonly places: PostexPlacesService) {}
+
+    @Query()
+    postexProvinces(): Promise<PostexProvince[]> {
+        return this.places.provinces();
+    }
+
+    @Query()
+    postexCities(@Args() args: { provinceCode?: number | null }): Promise<PostexCity[]> {
+        return this.places.cities(args.provinceCode);
+    }
+}
+
+@Resolver()
+export class PostexAdminResolver {
+    constructor(
+        private readonly places: PostexPlacesService,
+        private readonly parcels: PostexParcelService,
+    ) {}
+
+    @Mutation()
+    @Allow(Permission.UpdateSettings)
+    syncPostexPlaces(): Promise<{ provinces: number; cities: number }> {
+        return this.places.sync('admin');
+    }
+
+    @Mutation()
+    @Allow(Permission.UpdateOrder)
+    pollPostexTracking(@Ctx() ctx: RequestContext): Promise<TrackingPollResult> {
+        return this.parcels.pollTracking(ctx);
+    }
+}
+
+@Resolver('Fulfillment')
+export class PostexFulfillmentResolver {
+    @ResolveField()
+    postexLabelUrl(@Parent() fulfillment: Fulfillment): string | null {
+        const fields = fulfillment.customFields as PostexFulfillmentFields | undefined;
+        return fields?.postexParcelNo ? `/postex/label/${fulfillment.id}` : null;
+    }
+}

@@ -1,0 +1,13 @@
+export const loggerCtx = 'PostexShippingPlugin';
+export const PLUGIN_INIT_OPTIONS = Symbol('POSTEX_SHIPPING_PLUGIN_OPTIONS');
+
+export const POSTEX_CALCULATOR_CODE = 'postex';
+export const POSTEX_CHECKER_CODE = 'postex-eligibility';
+export const POSTEX_HANDLER_CODE = 'postex';
+export const COD_HANDLER_CODE = 'cash-on-delivery';
+export const COD_CHECKER_CODE = 'cash-on-delivery-eligibility';
+
+export const CREATE_PARCEL_QUEUE = 'postex-create-parcel';
+export const SYNC_PLACES_QUEUE = 'postex-sync-places';
+export const TRACKING_TASK_ID = 'postex-poll-tracking';
+export const SYNC_PLACES_TASK_ID = 'postex-sync-places';

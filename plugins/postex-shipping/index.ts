@@ -1,0 +1,13 @@
+export * from './postex-shipping.plugin';
+export * from './types';
+export * from './constants';
+export { PostexQuoteService } from './service/postex-quote.service';
+export { PostexPlacesService } from './service/postex-places.service';
+export { PostexParcelService, isCodPayment } from './service/postex-parcel.service';
+export type { PostexFulfillmentFields, TrackingPollResult } from './service/postex-parcel.service';
+export { PostexCity, PostexProvince } from './entities/postex-place.entity';
+export { postexShippingCalculator } from './config/postex-shipping.calculator';
+export { postexEligibilityChecker } from './config/postex-eligibility.checker';
+export { postexFulfillmentHandler } from './config/postex-fulfillment.handler';
+export { cashOnDeliveryHandler } from './config/cod-payment.handler';
+export { cashOnDeliveryEligibilityChecker } from './config/cod-eligibility.checker';

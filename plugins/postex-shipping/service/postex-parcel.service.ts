@@ -1,0 +1,388 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+    EventBus,
+    Fulfillment,
+    FulfillmentStateTransitionEvent,
+    ID,
+    Job,
+    JobQueue,
+    JobQueueService,
+    Logger,
+    Order,
+    OrderService,
+    Payment,
+    RequestContext,
+    RequestContextService,
+    SerializedRequestContext,
+    TransactionalConnection,
+} from '@vendure/core';
+import { In, IsNull, Not } from 'typeorm';
+
+import { assertRialAmount } from '../../../src/iran/money';
+import { CREATE_PARCEL_QUEUE, loggerCtx, PLUGIN_INIT_OPTIONS, POSTEX_HANDLER_CODE } from '../constants';
+import { PostexShippingOptions } from '../types';
+
+import { PostexClient, PostexParcel, PostexPaymentType } from './postex.client';
+import { PostexPlacesService } from './postex-places.service';
+import { PostexQuoteService } from './postex-quote.service';
+
+export type CreateParcelJobData = {
+    fulfillmentId: string | number;
+    ctx: SerializedRequestContext;
+};
+
+/** The fulfillment fields this plugin adds (see the plugin's `configuration`). */
+export interface PostexFulfillmentFields {
+    postexParcelNo?: string | null;
+    postexStatus?: string | null;
+    postexLabelUrl?: string | null;
+}
+
+/** Postex statuses and what they mean for the fulfillment. */
+const SHIPPED_STATUSES = new Set(['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
+const DELIVERED_STATUSES = new Set(['DELIVERED']);
+const RETURNED_STATUSES = new Set(['RETURNED', 'CANCELLED']);
+
+export interface TrackingPollResult {
+    checked: number;
+    shipped: number;
+    delivered: number;
+    returned: number;
+}
+
+/**
+ * Parcels: created from a fulfillment by a job on the worker (idempotent through `custom_order_no`),
+ * tracked by polling Postex, and the COD payment settled on delivery or cancelled on return.
+ */
+@Injectable()
+export class PostexParcelService implements OnApplicationBootstrap {
+    private queue: JobQueue<CreateParcelJobData>;
+    private readonly client: PostexClient;
+
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly jobQueueService: JobQueueService,
+        private readonly eventBus: EventBus,
+        private readonly orderService: OrderService,
+        private readonly requestContextService: RequestContextService,
+        private readonly places: PostexPlacesService,
+        private readonly quotes: PostexQuoteService,
+        @Inject(PLUGIN_INIT_OPTIONS) private readonly options: PostexShippingOptions,
+    ) {
+        this.client = new PostexClient({
+            baseUrl: options.apiUrl,
+            apiKey: options.apiKey,
+            timeoutMs: options.requestTimeoutMs,
+        });
+    }
+
+    async onApplicationBootstrap(): Promise<void> {
+        this.queue = await this.jobQueueService.createQueue({
+            name: CREATE_PARCEL_QUEUE,
+            process: async (job: Job<CreateParcelJobData>) => {
+                const ctx = RequestContext.deserialize(job.data.ctx);
+                return { parcelNo: await this.createParcel(ctx, job.data.fulfillmentId, job.attempts) };
+            },
+        });
+        this.eventBus.ofType(FulfillmentStateTransitionEvent).subscribe(event => {
+            if (event.fulfillment.handlerCode !== POSTEX_HANDLER_CODE) {
+                return;
+            }
+            if (event.fromState === 'Created' && event.toState === 'Pending') {
+                void this.queue
+                    .add(
+                        { fulfillmentId: event.fulfillment.id, ctx: event.ctx.serialize() },
+                        { retries: this.options.createParcelRetries },
+                    )
+                    .catch(e =>
+                        Logger.error(
+                            `Could not queue parcel of fulfillment ${event.fulfillment.id}: ${e}`,
+                            loggerCtx,
+                        ),
+                    );
+            }
+            if (event.toState === 'Cancelled') {
+                void this.cancelParcel(event.fulfillment);
+            }
+        });
+    }
+
+    /** `custom_order_no` of a fulfillment's parcel: stable across retries, unique per fulfillment. */
+    customOrderNo(order: Order, fulfillmentId: ID): string {
+        return `${order.code}-${fulfillmentId}`;
+    }
+
+    /**
+     * Creates the parcel of a fulfillment unless it exists. Before creating, it looks the parcel up by
+     * `custom_order_no`, so a retry after a lost response finds the parcel instead of creating a second one.
+     */
+    async createParcel(ctx: RequestContext, fulfillmentId: ID, attempt = 1): Promise<string> {
+        const fulfillment = await this.connection.getRepository(ctx, Fulfillment).findOne({
+            where: { id: fulfillmentId },
+            relations: ['orders'],
+        });
+        if (!fulfillment) {
+            throw new Error(`Fulfillment ${fulfillmentId} not found`);
+        }
+        const fields = fulfillment.customFields as PostexFulfillmentFields;
+        if (fields.postexParcelNo) {
+            return fields.postexParcelNo;
+        }
+        if (fulfillment.state === 'Cancelled') {
+            Logger.info(`Fulfillment ${fulfillmentId} cancelled before its parcel was created`, loggerCtx);
+            return '';
+        }
+        const order = await this.connection.getRepository(ctx, Order).findOneOrFail({
+            where: { id: fulfillment.orders[0].id },
+            relations: ['lines', 'lines.productVariant', 'payments', 'shippingLines'],
+        });
+        const customOrderNo = this.customOrderNo(order, fulfillment.id);
+        const existing = await this.client.findByCustomOrderNo(customOrderNo);
+        let parcel: PostexParcel | undefined;
+        if (existing.ok) {
+            parcel = existing.data;
+            Logger.info(
+                `Order ${order.code}: parcel ${parcel.parcel_no} already exists for ${customOrderNo} (attempt ${attempt}), not creating another`,
+                loggerCtx,
+            );
+        } else if (existing.kind !== 'not-found') {
+            throw new Error(
+                `Order ${order.code}: Postex lookup of ${customOrderNo} failed: ${existing.message}`,
+            );
+        } else {
+            parcel = await this.create(order, customOrderNo);
+        }
+        await this.connection.getRepository(ctx, Fulfillment).update(fulfillment.id, {
+            trackingCode: parcel.tracking_code,
+            customFields: {
+                postexParcelNo: parcel.parcel_no,
+                postexStatus: parcel.status ?? 'CREATED',
+                postexLabelUrl: `/postex/label/${fulfillment.id}`,
+            },
+        });
+        Logger.info(
+            `Order ${order.code}: parcel ${parcel.parcel_no} stored on fulfillment ${fulfillment.id}`,
+            loggerCtx,
+        );
+        return parcel.parcel_no;
+    }
+
+    private async create(order: Order, customOrderNo: string): Promise<PostexParcel> {
+        const destination = await this.places.resolveCity(order.shippingAddress);
+        if (!destination) {
+            throw new Error(
+                `Order ${order.code}: no Postex city for "${order.shippingAddress?.province} / ${order.shippingAddress?.city}"`,
+            );
+        }
+        const codPayments = (order.payments ?? []).filter(p => isCodPayment(p) && p.state === 'Authorized');
+        const codAmount = assertRialAmount(codPayments.reduce((sum, p) => sum + p.amount, 0));
+        if (codAmount > order.totalWithTax) {
+            throw new Error(
+                `Order ${order.code}: COD amount ${codAmount} exceeds the order total ${order.totalWithTax}`,
+            );
+        }
+        const paymentType: PostexPaymentType = codAmount > 0 ? 'COD' : 'SENDER';
+        const packed = this.quotes.packOrder(order);
+        const address = order.shippingAddress;
+        const result = await this.client.createParcels(this.options.originCityCode, [
+            {
+                custom_order_no: customOrderNo,
+                to_city_code: destination.code,
+                payment_type: paymentType,
+                cod_amount: codAmount,
+                receiver: {
+                    name: address.fullName ?? '',
+                    phone: address.phoneNumber ?? '',
+                    address: [address.streetLine1, address.streetLine2].filter(Boolean).join('، '),
+                    postal_code: address.postalCode ?? '',
+                },
+                sender: {
+                    name: this.options.sender.name,
+                    phone: this.options.sender.phone,
+                    address: this.options.sender.address,
+                    postal_code: this.options.sender.postalCode,
+                },
+                parcel_properties: {
+                    length: packed.length,
+                    width: packed.width,
+                    height: packed.height,
+                    total_weight: Math.max(packed.totalWeightGrams, 1),
+                    total_value: assertRialAmount(order.subTotalWithTax),
+                },
+            },
+        ]);
+        if (!result.ok || !result.data[0]) {
+            // The response may be lost after Postex created the parcel: the retry looks it up first.
+            throw new Error(
+                `Order ${order.code}: Postex parcel create failed: ${result.ok ? 'empty answer' : result.message}`,
+            );
+        }
+        const parcel = result.data[0];
+        if (paymentType === 'COD' && Number(parcel.cod_amount) !== codAmount) {
+            Logger.error(
+                `Order ${order.code}: parcel ${parcel.parcel_no} will collect ${parcel.cod_amount} Rial, expected ${codAmount}`,
+                loggerCtx,
+            );
+        }
+        Logger.info(
+            `Order ${order.code}: parcel ${parcel.parcel_no} created (${paymentType}, COD ${codAmount} Rial)`,
+            loggerCtx,
+        );
+        return parcel;
+    }
+
+    private async cancelParcel(fulfillment: Fulfillment): Promise<void> {
+        const fields = fulfillment.customFields as PostexFulfillmentFields;
+        if (!fields.postexParcelNo || (fields.postexStatus && fields.postexStatus !== 'CREATED')) {
+            return;
+        }
+        const result = await this.client.cancelParcel(fields.postexParcelNo);
+        if (result.ok) {
+            Logger.info(`Parcel ${fields.postexParcelNo}: cancel request sent`, loggerCtx);
+        } else {
+            Logger.warn(
+                `Parcel ${fields.postexParcelNo}: cancel request failed: ${result.message}`,
+                loggerCtx,
+            );
+        }
+    }
+
+    /** Polls the tracking events of every open Postex fulfillment and moves it (and its COD payment) along. */
+    async pollTracking(ctxIn?: RequestContext): Promise<TrackingPollResult> {
+        const ctx = ctxIn ?? (await this.requestContextService.create({ apiType: 'admin' }));
+        const open = await this.connection.getRepository(ctx, Fulfillment).find({
+            where: {
+                handlerCode: POSTEX_HANDLER_CODE,
+                state: In(['Pending', 'Shipped']),
+                customFields: { postexParcelNo: Not(IsNull()) },
+            },
+            relations: ['orders'],
+        });
+        const result: TrackingPollResult = { checked: 0, shipped: 0, delivered: 0, returned: 0 };
+        for (const fulfillment of open) {
+            try {
+                const outcome = await this.track(ctx, fulfillment);
+                result.checked += 1;
+                if (outcome) {
+                    result[outcome] += 1;
+                }
+            } catch (e) {
+                const parcelNo = (fulfillment.customFields as PostexFulfillmentFields).postexParcelNo;
+                Logger.error(
+                    `Parcel ${parcelNo}: tracking update failed: ${(e as Error).message}`,
+                    loggerCtx,
+                );
+            }
+        }
+        return result;
+    }
+
+    private async track(
+        ctx: RequestContext,
+        fulfillment: Fulfillment,
+    ): Promise<'shipped' | 'delivered' | 'returned' | undefined> {
+        const fields = fulfillment.customFields as PostexFulfillmentFields;
+        const parcelNo = fields.postexParcelNo as string;
+        const events = await this.client.trackingEvents(parcelNo);
+        if (!events.ok) {
+            Logger.warn(`Parcel ${parcelNo}: tracking events unavailable: ${events.message}`, loggerCtx);
+            return undefined;
+        }
+        const latest = events.data[events.data.length - 1]?.status;
+        if (!latest || latest === fields.postexStatus) {
+            return undefined;
+        }
+        const orderCode = fulfillment.orders.map(o => o.code).join(',');
+        Logger.info(`Order ${orderCode}: parcel ${parcelNo} is ${latest}`, loggerCtx);
+        return this.connection.withTransaction(ctx, async txCtx => {
+            await this.connection
+                .getRepository(txCtx, Fulfillment)
+                .update(fulfillment.id, { customFields: { postexStatus: latest } });
+            if (SHIPPED_STATUSES.has(latest) && fulfillment.state === 'Pending') {
+                await this.transition(txCtx, fulfillment.id, 'Shipped');
+                return 'shipped' as const;
+            }
+            if (DELIVERED_STATUSES.has(latest)) {
+                // Settle first: the order goes PaymentAuthorized -> PaymentSettled -> Delivered.
+                for (const order of fulfillment.orders) {
+                    await this.settleCod(txCtx, order.id, parcelNo);
+                }
+                await this.transition(txCtx, fulfillment.id, 'Delivered');
+                return 'delivered' as const;
+            }
+            if (RETURNED_STATUSES.has(latest)) {
+                for (const order of fulfillment.orders) {
+                    await this.cancelCod(txCtx, order.id, parcelNo);
+                }
+                await this.transition(txCtx, fulfillment.id, 'Cancelled');
+                return 'returned' as const;
+            }
+            return undefined;
+        });
+    }
+
+    private async transition(
+        ctx: RequestContext,
+        fulfillmentId: ID,
+        state: 'Shipped' | 'Delivered' | 'Cancelled',
+    ) {
+        const result = await this.orderService.transitionFulfillmentToState(ctx, fulfillmentId, state);
+        if ('errorCode' in result) {
+            throw new Error(`Fulfillment ${fulfillmentId} -> ${state}: ${result.message}`);
+        }
+    }
+
+    private async codPayments(ctx: RequestContext, orderId: ID): Promise<Payment[]> {
+        const payments = await this.orderService.getOrderPayments(ctx, orderId);
+        return payments.filter(p => isCodPayment(p) && p.state === 'Authorized');
+    }
+
+    private async settleCod(ctx: RequestContext, orderId: ID, parcelNo: string): Promise<void> {
+        for (const payment of await this.codPayments(ctx, orderId)) {
+            const settled = await this.orderService.settlePayment(ctx, payment.id);
+            if ('errorCode' in settled) {
+                throw new Error(
+                    `Parcel ${parcelNo}: COD payment ${payment.id} not settled: ${settled.message}`,
+                );
+            }
+            Logger.info(
+                `Parcel ${parcelNo}: COD payment ${payment.id} settled (${payment.amount} Rial)`,
+                loggerCtx,
+            );
+        }
+    }
+
+    private async cancelCod(ctx: RequestContext, orderId: ID, parcelNo: string): Promise<void> {
+        for (const payment of await this.codPayments(ctx, orderId)) {
+            const cancelled = await this.orderService.cancelPayment(ctx, payment.id);
+            if ('errorCode' in cancelled) {
+                throw new Error(
+                    `Parcel ${parcelNo}: COD payment ${payment.id} not cancelled: ${cancelled.message}`,
+                );
+            }
+            Logger.info(`Parcel ${parcelNo} returned: COD payment ${payment.id} cancelled`, loggerCtx);
+        }
+    }
+
+    /** The label PDF of a fulfillment's parcel, or undefined when it has none (yet). */
+    async label(ctx: RequestContext, fulfillmentId: ID): Promise<Buffer | undefined> {
+        const fulfillment = await this.connection
+            .getRepository(ctx, Fulfillment)
+            .findOne({ where: { id: fulfillmentId } });
+        const parcelNo = (fulfillment?.customFields as PostexFulfillmentFields | undefined)?.postexParcelNo;
+        if (!parcelNo) {
+            return undefined;
+        }
+        const result = await this.client.label(parcelNo);
+        if (!result.ok) {
+            Logger.warn(`Parcel ${parcelNo}: label unavailable: ${result.message}`, loggerCtx);
+            return undefined;
+        }
+        return result.data;
+    }
+}
+
+/** A payment taken by the cash-on-delivery handler (it marks its payments in the metadata). */
+export function isCodPayment(payment: Payment): boolean {
+    return (payment.metadata as { cashOnDelivery?: boolean } | undefined)?.cashOnDelivery === true;
+}
