@@ -5,7 +5,7 @@ import { Logger } from '@vendure/core';
 
 import { startServer } from './bootstrap';
 import { loadAppConfig } from './config/app-config';
-import { exitOnStartupError, onShutdown, resolveProviders } from './runtime';
+import { exitOnStartupError, onExit, resolveProviders } from './runtime';
 
 /**
  * `npm start`: everything a developer needs, with one command.
@@ -15,7 +15,7 @@ import { exitOnStartupError, onShutdown, resolveProviders } from './runtime';
  */
 async function main(): Promise<void> {
     const app = loadAppConfig();
-    const { providers, simulators } = await resolveProviders(app);
+    const { providers } = await resolveProviders(app);
     const server = await startServer(app, { providers });
     let worker: ReturnType<typeof fork> | undefined;
     if (app.profile === 'services') {
@@ -41,11 +41,7 @@ async function main(): Promise<void> {
         `Health:    ${base}/health`,
     ];
     Logger.info(`\n${lines.map(l => `  ${l}`).join('\n')}`, 'Main');
-    onShutdown(async () => {
-        worker?.kill('SIGTERM');
-        await server.close();
-        await simulators?.close();
-    });
+    onExit(() => worker?.kill('SIGTERM'));
 }
 
 main().catch(exitOnStartupError);

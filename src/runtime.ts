@@ -26,21 +26,13 @@ export async function resolveProviders(
     return { providers, simulators };
 }
 
-/** Closes the app on SIGINT/SIGTERM, once, and exits. */
-export function onShutdown(close: () => Promise<void>): void {
-    let closing = false;
-    const handler = (signal: string) => {
-        if (closing) {
-            return;
-        }
-        closing = true;
-        Logger.info(`Received ${signal}, shutting down`, 'Shutdown');
-        close()
-            .catch(e => Logger.error(`Error during shutdown: ${String(e)}`, 'Shutdown'))
-            .finally(() => process.exit(0));
-    };
-    process.on('SIGINT', () => handler('SIGINT'));
-    process.on('SIGTERM', () => handler('SIGTERM'));
+/**
+ * Runs synchronous clean-up (e.g. stopping a child process) when this process exits. SIGTERM/SIGINT are handled
+ * by Vendure's Nest shutdown hooks, which close the app and then re-raise the signal to end the process; an
+ * extra signal listener here would swallow that re-raised signal and keep the process alive.
+ */
+export function onExit(cleanup: () => void): void {
+    process.once('exit', cleanup);
 }
 
 /** Prints a startup error (configuration problems name the variable) and exits non-zero. */

@@ -1,16 +1,13 @@
 import { startServer } from './bootstrap';
 import { loadAppConfig } from './config/app-config';
-import { exitOnStartupError, onShutdown, resolveProviders } from './runtime';
+import { exitOnStartupError, resolveProviders } from './runtime';
 
 /** The server process alone (production, Kubernetes): HTTP APIs, Admin UI, no job processing in services mode. */
 async function main(): Promise<void> {
     const app = loadAppConfig();
-    const { providers, simulators } = await resolveProviders(app);
-    const server = await startServer(app, { providers });
-    onShutdown(async () => {
-        await server.close();
-        await simulators?.close();
-    });
+    const { providers } = await resolveProviders(app);
+    await startServer(app, { providers });
+    // The in-process simulators (development only) end with the process.
 }
 
 main().catch(exitOnStartupError);

@@ -1,16 +1,28 @@
 import { startWorker } from './bootstrap';
 import { loadAppConfig } from './config/app-config';
-import { exitOnStartupError, onShutdown, resolveProviders } from './runtime';
+import { exitOnStartupError, resolveProviders } from './runtime';
 
 /** The worker process of the services profile: BullMQ jobs, scheduled tasks, `/health` on WORKER_HEALTH_PORT. */
 async function main(): Promise<void> {
+    stopWithParent();
     const app = loadAppConfig();
-    const { providers, simulators } = await resolveProviders(app);
-    const worker = await startWorker(app, { providers });
-    onShutdown(async () => {
-        await worker.close();
-        await simulators?.close();
-    });
+    const { providers } = await resolveProviders(app);
+    await startWorker(app, { providers });
+    // Vendure's shutdown hooks stop the job queue on SIGTERM; the health server and simulators end with the process.
 }
 
 main().catch(exitOnStartupError);
+
+/**
+ * When `npm start` forked this worker, it stops with its parent, even if the parent's SIGTERM arrived while the
+ * worker was still starting (Nest would not act on it then).
+ */
+function stopWithParent(): void {
+    if (!process.send) {
+        return;
+    }
+    process.once('disconnect', () => {
+        process.kill(process.pid, 'SIGTERM');
+        setTimeout(() => process.exit(0), 10_000).unref();
+    });
+}

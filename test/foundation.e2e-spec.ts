@@ -1,42 +1,23 @@
-import { dummyPaymentHandler, LanguageCode } from '@vendure/core';
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { seedDemoShop } from '../src/seed/seed';
 import { createTestShop, TestShop, testProfile, waitFor } from '../src/testing/test-shop';
 
-import { ADD_PAYMENT, FIRST_VARIANT_IDS, prepareOrderForPayment } from './checkout-helpers';
+import {
+    ADD_PAYMENT,
+    createTestPaymentMethod,
+    FIRST_VARIANT_IDS,
+    prepareOrderForPayment,
+    withDummyPayment,
+} from './checkout-helpers';
 
 describe(`foundation (${testProfile()})`, () => {
     let t: TestShop;
 
     beforeAll(async () => {
-        t = await createTestShop({
-            adjustConfig: config => {
-                config.paymentOptions!.paymentMethodHandlers!.push(dummyPaymentHandler);
-                return config;
-            },
-        });
-        await t.admin.query(
-            gql`
-                mutation ($input: CreatePaymentMethodInput!) {
-                    createPaymentMethod(input: $input) {
-                        id
-                    }
-                }
-            `,
-            {
-                input: {
-                    code: 'test-payment',
-                    enabled: true,
-                    handler: {
-                        code: dummyPaymentHandler.code,
-                        arguments: [{ name: 'automaticSettle', value: 'true' }],
-                    },
-                    translations: [{ languageCode: LanguageCode.en, name: 'Test payment', description: '' }],
-                },
-            },
-        );
+        t = await createTestShop({ adjustConfig: withDummyPayment });
+        await createTestPaymentMethod(t.admin);
     });
 
     afterAll(async () => {

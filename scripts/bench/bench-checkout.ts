@@ -1,7 +1,12 @@
-import { dummyPaymentHandler, LanguageCode } from '@vendure/core';
 import gql from 'graphql-tag';
 
-import { ADD_PAYMENT, FIRST_VARIANT_IDS, prepareOrderForPayment } from '../../src/testing/checkout-helpers';
+import {
+    ADD_PAYMENT,
+    createTestPaymentMethod,
+    FIRST_VARIANT_IDS,
+    prepareOrderForPayment,
+    withDummyPayment,
+} from '../../src/testing/checkout-helpers';
 import { createTestShop } from '../../src/testing/test-shop';
 
 import { fmt, LoadResult, runLoad } from './bench-utils';
@@ -15,33 +20,9 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 15) * 1000;
 
 async function main(): Promise<void> {
-    const t = await createTestShop({
-        adjustConfig: config => {
-            config.paymentOptions!.paymentMethodHandlers!.push(dummyPaymentHandler);
-            return config;
-        },
-    });
+    const t = await createTestShop({ adjustConfig: withDummyPayment });
     try {
-        await t.admin.query(
-            gql`
-                mutation ($input: CreatePaymentMethodInput!) {
-                    createPaymentMethod(input: $input) {
-                        id
-                    }
-                }
-            `,
-            {
-                input: {
-                    code: 'dummy',
-                    enabled: true,
-                    handler: {
-                        code: dummyPaymentHandler.code,
-                        arguments: [{ name: 'automaticSettle', value: 'true' }],
-                    },
-                    translations: [{ languageCode: LanguageCode.en, name: 'Dummy', description: '' }],
-                },
-            },
-        );
+        await createTestPaymentMethod(t.admin, 'dummy');
         const { products } = await t.shop.query(FIRST_VARIANT_IDS);
         const variants: string[] = products.items.map(
             (p: { variants: Array<{ id: string }> }) => p.variants[0].id,

@@ -5,7 +5,13 @@ set -euo pipefail
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 port="${SMOKE_PORT:-3187}"
-trap 'kill -- -"$pid" 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
+cleanup() {
+    kill -TERM -- -"$pid" 2>/dev/null || true
+    for _ in $(seq 1 15); do kill -0 -- -"$pid" 2>/dev/null || break; sleep 1; done
+    kill -KILL -- -"$pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
 git clone -q "$src" "$work/shop"
 cd "$work/shop"

@@ -1,3 +1,4 @@
+import { dummyPaymentHandler, LanguageCode, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
@@ -32,7 +33,7 @@ const SET_CUSTOMER = gql`
     }
 `;
 
-const SET_ADDRESS = gql`
+export const SET_ADDRESS = gql`
     mutation SetAddress($input: CreateAddressInput!) {
         setOrderShippingAddress(input: $input) {
             ... on Order {
@@ -190,3 +191,36 @@ export const FIRST_VARIANT_IDS = gql`
         }
     }
 `;
+
+/** Adds Vendure's dummy payment handler to a test config (use with `createTestPaymentMethod`). */
+export function withDummyPayment(config: VendureConfig): VendureConfig {
+    config.paymentOptions!.paymentMethodHandlers!.push(dummyPaymentHandler);
+    return config;
+}
+
+/** Creates a payment method with the dummy handler that settles at once: a baseline payment for tests. */
+export async function createTestPaymentMethod(
+    admin: SimpleGraphQLClient,
+    code = 'test-payment',
+): Promise<void> {
+    await admin.query(
+        gql`
+            mutation ($input: CreatePaymentMethodInput!) {
+                createPaymentMethod(input: $input) {
+                    id
+                }
+            }
+        `,
+        {
+            input: {
+                code,
+                enabled: true,
+                handler: {
+                    code: dummyPaymentHandler.code,
+                    arguments: [{ name: 'automaticSettle', value: 'true' }],
+                },
+                translations: [{ languageCode: LanguageCode.en, name: 'Test payment', description: '' }],
+            },
+        },
+    );
+}

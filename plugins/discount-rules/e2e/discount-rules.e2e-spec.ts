@@ -1,7 +1,7 @@
-import { dummyPaymentHandler, LanguageCode } from '@vendure/core';
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createTestPaymentMethod, withDummyPayment } from '../../../src/testing/checkout-helpers';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { DiscountRulesPlugin } from '../discount-rules.plugin';
 import { RULE_CODES as R } from '../constants';
@@ -47,31 +47,11 @@ describe(`discount rules (${testProfile()})`, () => {
     beforeAll(async () => {
         t = await createTestShop({
             adjustConfig: config => {
-                config.paymentOptions!.paymentMethodHandlers!.push(dummyPaymentHandler);
                 DiscountRulesPlugin.init({ now: () => now });
-                return config;
+                return withDummyPayment(config);
             },
         });
-        await t.admin.query(
-            gql`
-                mutation ($input: CreatePaymentMethodInput!) {
-                    createPaymentMethod(input: $input) {
-                        id
-                    }
-                }
-            `,
-            {
-                input: {
-                    code: 'test-payment',
-                    enabled: true,
-                    handler: {
-                        code: dummyPaymentHandler.code,
-                        arguments: [{ name: 'automaticSettle', value: 'true' }],
-                    },
-                    translations: [{ languageCode: LanguageCode.en, name: 'Test payment', description: '' }],
-                },
-            },
-        );
+        await createTestPaymentMethod(t.admin);
         const { products } = await t.shop.query(gql`
             query {
                 products(options: { take: 100 }) {

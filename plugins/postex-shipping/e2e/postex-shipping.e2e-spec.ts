@@ -11,6 +11,7 @@ import {
     ELIGIBLE_SHIPPING,
     FIRST_VARIANT_IDS,
     prepareOrderForPayment,
+    SET_ADDRESS,
 } from '../../../test/checkout-helpers';
 import { PostexShippingPlugin } from '../postex-shipping.plugin';
 import { PostexQuoteService } from '../service/postex-quote.service';
@@ -18,20 +19,6 @@ import { PostexQuoteService } from '../service/postex-quote.service';
 const QUOTES = '/shipping/quotes';
 const FALLBACK_PRICE = 700_000;
 const COOLDOWN_MS = 1_500;
-
-const SET_ADDRESS = gql`
-    mutation SetAddress($input: CreateAddressInput!) {
-        setOrderShippingAddress(input: $input) {
-            ... on Order {
-                id
-            }
-            ... on ErrorResult {
-                errorCode
-                message
-            }
-        }
-    }
-`;
 
 const ADMIN_ORDER = gql`
     query Order($code: String!) {
