@@ -17,6 +17,7 @@ import { DiscountRulesPlugin } from './plugins/discount-rules';
 import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { SmsOtpPlugin } from './plugins/sms-otp';
+import { SupportChatPlugin } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -172,6 +173,9 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 simulatorInboxUrl: options.providers.simulated.includes('smsir')
                     ? `${options.providers.smsir}/__inbox`
                     : undefined,
+            }),
+            SupportChatPlugin.init({
+                redis: app.redisUrl ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` } : undefined,
             }),
             AdminUiPlugin.init({
                 route: 'admin',
