@@ -2,5 +2,6 @@
 import { InitialSchema1795913572791 } from './1795913572791-initial-schema';
 import { ZibalPayment1795914505854 } from './1795914505854-zibal-payment';
 import { SmsOtp1795914606988 } from './1795914606988-sms-otp';
+import { SupportChat1795917392901 } from './1795917392901-support-chat';
 
-export const postgresMigrations = [InitialSchema1795913572791, ZibalPayment1795914505854, SmsOtp1795914606988];
+export const postgresMigrations = [InitialSchema1795913572791, ZibalPayment1795914505854, SmsOtp1795914606988, SupportChat1795917392901];

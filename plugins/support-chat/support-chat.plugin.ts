@@ -62,11 +62,19 @@ import { ResolvedSupportChatOptions, SupportChatPluginOptions } from './types';
     ],
     shopApiExtensions: {
         schema: shopApiExtensions,
-        resolvers: [ShopSupportChatResolver, SupportConversationFieldResolver, SendSupportMessageResultResolver],
+        resolvers: [
+            ShopSupportChatResolver,
+            SupportConversationFieldResolver,
+            SendSupportMessageResultResolver,
+        ],
     },
     adminApiExtensions: {
         schema: adminApiExtensions,
-        resolvers: [AdminSupportChatResolver, SupportConversationFieldResolver, SendSupportMessageResultResolver],
+        resolvers: [
+            AdminSupportChatResolver,
+            SupportConversationFieldResolver,
+            SendSupportMessageResultResolver,
+        ],
     },
     configuration: config => {
         config.authOptions.customPermissions.push(manageSupportChatPermission);
@@ -103,7 +111,8 @@ export function resolveOptions(options: SupportChatPluginOptions): ResolvedSuppo
         shopperRateLimit: options.shopperRateLimit ?? { ...DEFAULT_OPTIONS.shopperRateLimit },
         maxOpenConversationsPerShopper:
             options.maxOpenConversationsPerShopper ?? DEFAULT_OPTIONS.maxOpenConversationsPerShopper,
-        unreadNotifyAfterSeconds: options.unreadNotifyAfterSeconds ?? DEFAULT_OPTIONS.unreadNotifyAfterSeconds,
+        unreadNotifyAfterSeconds:
+            options.unreadNotifyAfterSeconds ?? DEFAULT_OPTIONS.unreadNotifyAfterSeconds,
         unreadNotifySchedule: options.unreadNotifySchedule ?? DEFAULT_OPTIONS.unreadNotifySchedule,
         notifier: options.notifier,
         redis: options.redis,

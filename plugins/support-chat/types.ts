@@ -85,4 +85,5 @@ export type ChatErrorCode =
     | 'FORBIDDEN'
     | 'INTERNAL_ERROR';
 
-export type ChatAck<T> = { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };
+export type ChatAck<T> =
+    { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };

@@ -59,7 +59,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
                 c.on('error', err => Logger.warn(`Redis (socket adapter): ${err.message}`, loggerCtx));
             }
             this.redisClients = [pub, sub];
-            namespace.server.adapter(createAdapter(pub, sub, { key: `${this.options.redis.keyPrefix}socket.io` }));
+            namespace.server.adapter(
+                createAdapter(pub, sub, { key: `${this.options.redis.keyPrefix}socket.io` }),
+            );
         }
         // Refused at connect: the client gets `connect_error` with the message, no socket is created.
         namespace.use((socket, next) => {
@@ -127,7 +129,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
                     .digest('base64')
                     .replace(/\/|\+|=/g, c => ({ '/': '_', '+': '-', '=': '' })[c] ?? '');
                 return (
-                    expected.length === sig.length && crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(sig))
+                    expected.length === sig.length &&
+                    crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(sig))
                 );
             });
             if (!valid) {
@@ -160,7 +163,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
             data.presence = auth?.presence === 'away' ? 'away' : 'online';
             await socket.join([STAFF_ROOM, shopperRoom(party.key)]);
             Logger.verbose(`Staff ${data.administratorId} connected (${socket.id})`, loggerCtx);
-            this.hub.emit(STAFF_ROOM, 'presence', { administratorId: data.administratorId, status: data.presence });
+            this.hub.emit(STAFF_ROOM, 'presence', {
+                administratorId: data.administratorId,
+                status: data.presence,
+            });
             if (data.presence === 'online') {
                 await this.service.assignWaiting().catch(err => this.logUnexpected('assignWaiting', err));
             }
@@ -175,7 +181,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         if (data.partyKind === 'staff' && data.administratorId) {
             const online = await this.hub.onlineStaffIds().catch(() => []);
             if (!online.map(String).includes(data.administratorId)) {
-                this.hub.emit(STAFF_ROOM, 'presence', { administratorId: data.administratorId, status: 'offline' });
+                this.hub.emit(STAFF_ROOM, 'presence', {
+                    administratorId: data.administratorId,
+                    status: 'offline',
+                });
             }
         }
     }
@@ -253,7 +262,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
                 conversationId: String(conversation.id),
                 typing: body?.typing === true,
                 side: party.kind === 'staff' ? 'staff' : 'shopper',
-                ...(party.kind === 'staff' ? { administratorId: String(party.administratorId), name: party.name } : {}),
+                ...(party.kind === 'staff'
+                    ? { administratorId: String(party.administratorId), name: party.name }
+                    : {}),
             };
             const rooms =
                 party.kind === 'staff'
@@ -267,7 +278,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @SubscribeMessage('read')
     async read(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
         return this.run(socket, async party => ({
-            conversation: toConversationPayload(await this.service.markRead(party, body?.conversationId, body?.seq)),
+            conversation: toConversationPayload(
+                await this.service.markRead(party, body?.conversationId, body?.seq),
+            ),
         }));
     }
 
@@ -294,7 +307,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         return this.run(socket, async party => {
             requireStaff(party);
             const administratorId = body?.administratorId;
-            if (administratorId !== null && typeof administratorId !== 'string' && typeof administratorId !== 'number') {
+            if (
+                administratorId !== null &&
+                typeof administratorId !== 'string' &&
+                typeof administratorId !== 'number'
+            ) {
                 throw new ChatError('INVALID_PAYLOAD', 'administratorId must be an id or null');
             }
             const c = await this.service.assign(body?.conversationId, administratorId);
@@ -306,7 +323,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     async resolve(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
         return this.run(socket, async party => {
             requireStaff(party);
-            return { conversation: toConversationPayload(await this.service.setStatus(body?.conversationId, 'resolved')) };
+            return {
+                conversation: toConversationPayload(
+                    await this.service.setStatus(body?.conversationId, 'resolved'),
+                ),
+            };
         });
     }
 
@@ -314,7 +335,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     async reopen(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
         return this.run(socket, async party => {
             requireStaff(party);
-            return { conversation: toConversationPayload(await this.service.setStatus(body?.conversationId, 'open')) };
+            return {
+                conversation: toConversationPayload(
+                    await this.service.setStatus(body?.conversationId, 'open'),
+                ),
+            };
         });
     }
 
@@ -351,11 +376,17 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
 
     private logUnexpected(where: string, err: unknown): void {
-        Logger.error(`Unexpected error in ${where}: ${err instanceof Error ? err.stack : String(err)}`, loggerCtx);
+        Logger.error(
+            `Unexpected error in ${where}: ${err instanceof Error ? err.stack : String(err)}`,
+            loggerCtx,
+        );
     }
 }
 
-function fail(code: ChatErrorCode, message: string): { ok: false; error: { code: ChatErrorCode; message: string } } {
+function fail(
+    code: ChatErrorCode,
+    message: string,
+): { ok: false; error: { code: ChatErrorCode; message: string } } {
     return { ok: false, error: { code, message } };
 }
 

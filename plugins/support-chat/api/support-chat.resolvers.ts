@@ -75,7 +75,10 @@ export class ShopSupportChatResolver {
     async supportMessages(@Ctx() ctx: RequestContext, @Args() args: PageArgs) {
         return orThrow(async () => {
             const party = await this.service.shopperFromCtx(ctx);
-            return this.service.history(await this.service.conversationFor(party, args.conversationId), args.page ?? {});
+            return this.service.history(
+                await this.service.conversationFor(party, args.conversationId),
+                args.page ?? {},
+            );
         });
     }
 
@@ -84,7 +87,10 @@ export class ShopSupportChatResolver {
     async sendSupportMessage(@Ctx() ctx: RequestContext, @Args() args: SendArgs) {
         return orError(async () => {
             const party = await this.service.shopperFromCtx(ctx);
-            return { __typename: 'SendSupportMessageSuccess' as const, ...(await this.service.send(party, args.input)) };
+            return {
+                __typename: 'SendSupportMessageSuccess' as const,
+                ...(await this.service.send(party, args.input)),
+            };
         });
     }
 }
@@ -117,7 +123,10 @@ export class AdminSupportChatResolver {
     async supportMessages(@Ctx() ctx: RequestContext, @Args() args: PageArgs) {
         return orThrow(async () => {
             const staff = await this.service.staffFromCtx(ctx);
-            return this.service.history(await this.service.conversationFor(staff, args.conversationId), args.page ?? {});
+            return this.service.history(
+                await this.service.conversationFor(staff, args.conversationId),
+                args.page ?? {},
+            );
         });
     }
 
@@ -132,7 +141,10 @@ export class AdminSupportChatResolver {
     async sendSupportMessage(@Ctx() ctx: RequestContext, @Args() args: SendArgs) {
         return orError(async () => {
             const staff = await this.service.staffFromCtx(ctx);
-            return { __typename: 'SendSupportMessageSuccess' as const, ...(await this.service.send(staff, args.input)) };
+            return {
+                __typename: 'SendSupportMessageSuccess' as const,
+                ...(await this.service.send(staff, args.input)),
+            };
         });
     }
 
@@ -156,13 +168,20 @@ export class AdminSupportChatResolver {
 
     @Mutation()
     @Allow(manageSupportChatPermission.Permission)
-    async markSupportConversationRead(@Ctx() ctx: RequestContext, @Args() args: { conversationId: ID; seq: number }) {
-        return orThrow(async () => this.service.markRead(await this.service.staffFromCtx(ctx), args.conversationId, args.seq));
+    async markSupportConversationRead(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { conversationId: ID; seq: number },
+    ) {
+        return orThrow(async () =>
+            this.service.markRead(await this.service.staffFromCtx(ctx), args.conversationId, args.seq),
+        );
     }
 
     @Mutation()
     @Allow(manageSupportChatPermission.Permission)
-    async createSupportCannedReply(@Args() args: { input: { shortcut: string; title: string; body: string } }) {
+    async createSupportCannedReply(
+        @Args() args: { input: { shortcut: string; title: string; body: string } },
+    ) {
         return orThrow(() => this.service.saveCannedReply(args.input));
     }
 

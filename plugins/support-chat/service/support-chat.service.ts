@@ -320,7 +320,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return conversation;
     }
 
-    async listConversations(filter: ConversationFilter): Promise<{ items: SupportConversation[]; totalItems: number }> {
+    async listConversations(
+        filter: ConversationFilter,
+    ): Promise<{ items: SupportConversation[]; totalItems: number }> {
         const ctx = await this.ctx();
         const qb = this.connection.getRepository(ctx, SupportConversation).createQueryBuilder('c');
         if (filter.status) {
@@ -440,7 +442,10 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return result;
     }
 
-    private async findByClientId(conversationId: ID, clientMessageId: string): Promise<SupportMessage | null> {
+    private async findByClientId(
+        conversationId: ID,
+        clientMessageId: string,
+    ): Promise<SupportMessage | null> {
         const ctx = await this.ctx();
         return this.connection
             .getRepository(ctx, SupportMessage)
@@ -547,7 +552,10 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             }
         }
         const conversation = await this.conversationFor({ kind: 'staff' } as StaffParty, conversationId);
-        const patch = { assigneeId: administratorId, assignedAt: administratorId != null ? new Date() : null };
+        const patch = {
+            assigneeId: administratorId,
+            assignedAt: administratorId != null ? new Date() : null,
+        };
         await this.connection
             .getRepository(staffLookup, SupportConversation)
             .update({ id: conversation.id }, patch);
@@ -597,8 +605,12 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             .where('c.assigneeId IN (:...ids)', { ids: online })
             .groupBy('c.assigneeId')
             .getRawMany<{ assigneeId: ID; last: string | Date | null }>();
-        const lastOf = new Map(latest.map(r => [String(r.assigneeId), r.last ? new Date(r.last).getTime() : 0]));
-        const chosen = [...online].sort((a, b) => (lastOf.get(String(a)) ?? 0) - (lastOf.get(String(b)) ?? 0))[0];
+        const lastOf = new Map(
+            latest.map(r => [String(r.assigneeId), r.last ? new Date(r.last).getTime() : 0]),
+        );
+        const chosen = [...online].sort(
+            (a, b) => (lastOf.get(String(a)) ?? 0) - (lastOf.get(String(b)) ?? 0),
+        )[0];
         const result = await repo
             .createQueryBuilder()
             .update(SupportConversation)
@@ -645,7 +657,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }): Promise<SupportCannedReply> {
         const ctx = await this.ctx();
         const repo = this.connection.getRepository(ctx, SupportCannedReply);
-        const entity = input.id != null ? await repo.findOne({ where: { id: input.id } }) : new SupportCannedReply();
+        const entity =
+            input.id != null ? await repo.findOne({ where: { id: input.id } }) : new SupportCannedReply();
         if (!entity) {
             throw new ChatError('NOT_FOUND', 'No such canned reply');
         }
@@ -695,7 +708,10 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             .take(500)
             .getMany();
         for (const c of due) {
-            await this.notifyQueue?.add({ conversationId: String(c.id), lastStaffSeq: c.lastStaffSeq }, { retries: 3 });
+            await this.notifyQueue?.add(
+                { conversationId: String(c.id), lastStaffSeq: c.lastStaffSeq },
+                { retries: 3 },
+            );
         }
         return due.length;
     }
