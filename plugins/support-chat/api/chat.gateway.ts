@@ -236,6 +236,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         const previous = this.sendChains.get(socket) ?? Promise.resolve();
         const next = previous.then(() =>
             this.run(socket, async party => {
+                // Only well-formed messages count toward the socket's limit.
+                this.service.cleanBody(body?.body);
                 this.checkSocketRate(socket);
                 const result = await this.service.send(party, {
                     conversationId: body?.conversationId as string | undefined,

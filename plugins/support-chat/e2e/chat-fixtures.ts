@@ -152,6 +152,7 @@ export async function createStaff(
 export async function createShopper(
     t: TestShop,
     client: SimpleGraphQLClient = clientFor(t, 'shop-api'),
+    keepSession = false,
 ): Promise<{ id: string; token: string; client: SimpleGraphQLClient; email: string }> {
     const email = `shopper-${crypto.randomBytes(4).toString('hex')}@example.ir`;
     const { createCustomer } = await t.admin.query(
@@ -169,7 +170,23 @@ export async function createShopper(
         `,
         { email },
     );
-    await client.asUserWithCredentials(email, 'password-123');
+    if (keepSession) {
+        // Log in over the current (anonymous) session, as a storefront does; asUserWithCredentials logs out first.
+        await client.query(
+            gql`
+                mutation ($email: String!) {
+                    login(username: $email, password: "password-123") {
+                        ... on CurrentUser {
+                            id
+                        }
+                    }
+                }
+            `,
+            { email },
+        );
+    } else {
+        await client.asUserWithCredentials(email, 'password-123');
+    }
     return { id: String(createCustomer.id), token: client.getAuthToken(), client, email };
 }
 

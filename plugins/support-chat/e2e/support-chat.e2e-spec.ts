@@ -281,8 +281,18 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 expect(res.ok, event).toBe(false);
                 expect(!res.ok && ['NOT_FOUND', 'FORBIDDEN']).toContain(!res.ok && res.error.code);
             }
-            await ack(a, 'message:send', { conversationId, clientMessageId: cid(), body: 'for the owner' });
-            await nextEvent(os, 'message:new', (p: NewMessage) => p.message.body === 'for the owner');
+            const atOwner = nextEvent(
+                os,
+                'message:new',
+                (p: NewMessage) => p.message.body === 'for the owner',
+            );
+            const staffSent = await ack(a, 'message:send', {
+                conversationId,
+                clientMessageId: cid(),
+                body: 'for the owner',
+            });
+            expect(staffSent).toMatchObject({ ok: true });
+            await atOwner;
             expect(seenByIntruder).toEqual([]);
             await expect(
                 intruder.client.query(
@@ -445,7 +455,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 conversationId,
                 administratorId: staffB.id,
             });
-            expect(assigned.ok && assigned.data.conversation.assigneeId).toBe(staffB.id);
+            expect(assigned).toMatchObject({ ok: true, data: { conversation: { assigneeId: staffB.id } } });
             const resolvedAtShopper = nextEvent<Updated>(
                 s,
                 'conversation:updated',
@@ -483,7 +493,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             expect(!peek.ok && peek.error.code).toBe('NOT_FOUND');
 
             // The guest logs in on the same client (the login request carries the anonymous session).
-            const customer = await createShopper(t, guest.client);
+            const customer = await createShopper(t, guest.client, true);
             const mine = await waitFor(
                 async () => {
                     const { supportConversations } = await customer.client.query(SHOP_CONVERSATIONS);
@@ -700,7 +710,7 @@ const SEND = gql`
             ... on SupportChatError {
                 errorCode
                 reason
-                message
+                errorMessage: message
                 messageFa
             }
         }

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ID } from '@vendure/common/lib/shared-types';
 import {
+    Administrator,
     AdministratorService,
     Customer,
     CustomerService,
@@ -546,7 +547,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     async assign(conversationId: unknown, administratorId: ID | null): Promise<SupportConversation> {
         const staffLookup = await this.ctx();
         if (administratorId != null) {
-            const admin = await this.administratorService.findOne(staffLookup, administratorId);
+            const admin = await this.connection
+                .getRepository(staffLookup, Administrator)
+                .findOne({ where: { id: administratorId, deletedAt: IsNull() } });
             if (!admin) {
                 throw new ChatError('NOT_FOUND', 'No such administrator');
             }
@@ -744,8 +747,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             return false;
         }
         await this.notifier.notify({
-            conversationId: conversation.id,
-            customerId: customer.id,
+            conversationId: String(conversation.id),
+            customerId: String(customer.id),
             emailAddress: customer.emailAddress,
             firstName: customer.firstName,
             unreadCount: conversation.unreadByShopper,
