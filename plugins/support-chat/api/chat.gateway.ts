@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-import { Inject, OnModuleDestroy } from '@nestjs/common';
+import { Inject, OnApplicationShutdown } from '@nestjs/common';
 import {
     ConnectedSocket,
     MessageBody,
@@ -36,7 +36,9 @@ type Payload = Record<string, unknown> | undefined;
     // A message is at most 2,000 characters; anything far larger is not a chat payload.
     maxHttpBufferSize: 64 * 1024,
 })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+export class ChatGateway
+    implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+{
     private readonly parties = new WeakMap<Socket, ChatParty>();
     /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
     private readonly sendChains = new WeakMap<Socket, Promise<unknown>>();
@@ -83,10 +85,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         Logger.info(`Support chat listening on namespace ${CHAT_NAMESPACE}`, loggerCtx);
     }
 
-    onModuleDestroy(): void {
-        for (const c of this.redisClients) {
-            c.disconnect();
-        }
+    /** After Nest has closed socket.io (whose adapter unsubscribes on close), not before. */
+    async onApplicationShutdown(): Promise<void> {
+        await Promise.all(this.redisClients.map(c => c.quit().catch(() => c.disconnect())));
     }
 
     private async authenticate(socket: Socket): Promise<ChatParty | undefined> {
