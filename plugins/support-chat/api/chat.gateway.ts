@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-import { Inject, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import {
     ConnectedSocket,
     MessageBody,
@@ -43,6 +43,7 @@ export class ChatGateway
     /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
     private readonly sendChains = new WeakMap<Socket, Promise<unknown>>();
     private redisClients: Redis[] = [];
+    private closing = false;
 
     constructor(
         private readonly service: SupportChatService,
@@ -83,6 +84,11 @@ export class ChatGateway
             );
         });
         Logger.info(`Support chat listening on namespace ${CHAT_NAMESPACE}`, loggerCtx);
+    }
+
+    /** Nest calls this before it closes socket.io: the disconnects of shutdown need no presence lookups. */
+    onModuleDestroy(): void {
+        this.closing = true;
     }
 
     /** After Nest has closed socket.io (whose adapter unsubscribes on close), not before. */
@@ -179,7 +185,7 @@ export class ChatGateway
 
     async handleDisconnect(socket: Socket): Promise<void> {
         const data = socket.data as ChatSocketData;
-        if (data.partyKind === 'staff' && data.administratorId) {
+        if (data.partyKind === 'staff' && data.administratorId && !this.closing) {
             const online = await this.hub.onlineStaffIds().catch(() => []);
             if (!online.map(String).includes(data.administratorId)) {
                 this.hub.emit(STAFF_ROOM, 'presence', {

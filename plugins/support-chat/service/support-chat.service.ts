@@ -154,7 +154,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     async onModuleDestroy(): Promise<void> {
-        this.redis?.disconnect();
+        await this.redis?.quit().catch(() => this.redis?.disconnect());
     }
 
     ctx(): Promise<RequestContext> {
