@@ -175,7 +175,9 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     : undefined,
             }),
             SupportChatPlugin.init({
-                redis: app.redisUrl ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` } : undefined,
+                redis: app.redisUrl
+                    ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` }
+                    : undefined,
             }),
             AdminUiPlugin.init({
                 route: 'admin',

@@ -37,7 +37,7 @@ type Payload = Record<string, unknown> | undefined;
     maxHttpBufferSize: 64 * 1024,
 })
 export class ChatGateway
-    implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+    implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy, OnApplicationShutdown
 {
     private readonly parties = new WeakMap<Socket, ChatParty>();
     /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
