@@ -669,7 +669,9 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                     await ack(s, 'read', { conversationId: sent.data.conversation.id, seq: 2 });
                 }
             }
-            await service.enqueueDueNotices();
+            // Seen from a minute ago, the fresh replies are not due yet.
+            expect(await service.enqueueDueNotices(Date.now() - 60_000)).toBe(0);
+            expect(await service.enqueueDueNotices()).toBeGreaterThanOrEqual(1);
             const notice = await waitFor(
                 async () => notices.find(n => String(n.conversationId) === conversations[0]),
                 10_000,

@@ -13,6 +13,7 @@ import {
     JobQueueService,
     Logger,
     LoginEvent,
+    Permission,
     RequestContext,
     RequestContextService,
     SessionService,
@@ -180,7 +181,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             const allowed = session.user.channelPermissions.some(
                 cp =>
                     cp.permissions.includes(manageSupportChatPermission.Permission) ||
-                    cp.permissions.includes('SuperAdmin' as never),
+                    cp.permissions.includes(Permission.SuperAdmin),
             );
             if (!allowed) {
                 return undefined;
@@ -278,7 +279,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     /** A conversation the party may see: its own (shopper) or any (staff). NOT_FOUND otherwise, never a hint. */
-    async conversationFor(party: ChatParty, conversationId: unknown): Promise<SupportConversation> {
+    async conversationFor(party: ChatParty | 'staff', conversationId: unknown): Promise<SupportConversation> {
         if (typeof conversationId !== 'string' && typeof conversationId !== 'number') {
             throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
         }
@@ -287,7 +288,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         if (!/^[0-9a-zA-Z-]{1,40}$/.test(id)) {
             throw new ChatError('INVALID_PAYLOAD', 'conversationId is not valid');
         }
-        const where = party.kind === 'staff' ? { id } : { id, ...this.ownerWhere(party) };
+        const where =
+            party === 'staff' || party.kind === 'staff' ? { id } : { id, ...this.ownerWhere(party) };
         const conversation = await this.connection.getRepository(ctx, SupportConversation).findOne({ where });
         if (!conversation) {
             throw new ChatError('NOT_FOUND', 'No such conversation');
@@ -554,7 +556,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
                 throw new ChatError('NOT_FOUND', 'No such administrator');
             }
         }
-        const conversation = await this.conversationFor({ kind: 'staff' } as StaffParty, conversationId);
+        const conversation = await this.conversationFor('staff', conversationId);
         const patch = {
             assigneeId: administratorId,
             assignedAt: administratorId != null ? new Date() : null,
@@ -573,7 +575,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
 
     async setStatus(conversationId: unknown, status: ConversationStatus): Promise<SupportConversation> {
         const ctx = await this.ctx();
-        const conversation = await this.conversationFor({ kind: 'staff' } as StaffParty, conversationId);
+        const conversation = await this.conversationFor('staff', conversationId);
         const patch = { status, resolvedAt: status === 'resolved' ? new Date() : null };
         await this.connection.getRepository(ctx, SupportConversation).update({ id: conversation.id }, patch);
         Object.assign(conversation, patch);
