@@ -17,7 +17,7 @@ import { DiscountRulesPlugin } from './plugins/discount-rules';
 import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { SmsOtpPlugin } from './plugins/sms-otp';
-import { SupportChatPlugin } from './plugins/support-chat';
+import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -140,13 +140,14 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 devMode: true,
                 outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
                 route: 'mailbox',
-                handlers: defaultEmailHandlers,
+                handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
                 templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
                 globalTemplateVars: {
                     fromAddress: '"فروشگاه" <noreply@example.ir>',
                     verifyEmailAddressUrl: `${app.storefrontUrl}/verify`,
                     passwordResetUrl: `${app.storefrontUrl}/password-reset`,
                     changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,
+                    supportChatUrl: `${app.storefrontUrl}/support`,
                 },
             }),
             ZibalPaymentPlugin.init({

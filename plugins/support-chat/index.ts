@@ -6,3 +6,4 @@ export { SupportConversation } from './entities/support-conversation.entity';
 export { SupportMessage } from './entities/support-message.entity';
 export { SupportCannedReply } from './entities/support-canned-reply.entity';
 export * from './types';
+export { supportChatUnreadReplyEmailHandler } from './config/unread-reply-email.handler';

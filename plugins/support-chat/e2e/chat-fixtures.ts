@@ -8,7 +8,7 @@ import { io, Socket } from 'socket.io-client';
 import { TestShop } from '../../../src/testing/test-shop';
 import type { ConversationPayload, MessagePayload } from '../service/support-chat.service';
 import { SupportChatPlugin } from '../support-chat.plugin';
-import { SupportChatPluginOptions, UnreadReplyNotice } from '../types';
+import { SupportChatPluginOptions } from '../types';
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 export interface SendData {
@@ -22,14 +22,10 @@ export interface SyncData {
     hasMore: boolean;
 }
 
-/** Notices the test notifier received (the worker job runs in the test server's process). */
-export const notices: UnreadReplyNotice[] = [];
-
 /** Test options of the chat plugin, keeping the Redis settings `buildVendureConfig` chose. */
 export function withChatOptions(options: SupportChatPluginOptions) {
     return (config: VendureConfig): VendureConfig => {
         SupportChatPlugin.init({
-            notifier: { notify: async n => void notices.push(n) },
             ...options,
             redis: SupportChatPlugin.options.redis,
         });

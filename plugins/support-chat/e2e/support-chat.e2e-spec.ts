@@ -1,10 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { EventBus } from '@vendure/core';
 import gql from 'graphql-tag';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
 import type { ConversationPayload, MessagePayload } from '../service/support-chat.service';
-import { SupportChatService } from '../service/support-chat.service';
+import { SupportChatService, SupportChatUnreadReplyEvent } from '../service/support-chat.service';
+import { UnreadReplyNotice } from '../types';
 
 import {
     ack,
@@ -15,7 +20,6 @@ import {
     createShopper,
     createStaff,
     nextEvent,
-    notices,
     SendData,
     SHOP_CONVERSATIONS,
     SyncData,
@@ -648,6 +652,12 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
     describe('unread reply notices (worker job)', () => {
         it('notifies a customer once about a staff reply left unread, and not one already read', async () => {
             const service = t.server.app.get(SupportChatService);
+            // The default notifier: an event on the EventBus, which the EmailPlugin handler turns into an email.
+            const notices: UnreadReplyNotice[] = [];
+            t.server.app
+                .get(EventBus)
+                .ofType(SupportChatUnreadReplyEvent)
+                .subscribe(e => notices.push(e.notice));
             const a = await connect(staffA.token);
             const unreadShopper = await createShopper(t);
             const readShopper = await createShopper(t);
@@ -689,6 +699,23 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             await new Promise(r => setTimeout(r, 500));
             expect(notices.filter(n => String(n.conversationId) === conversations[0])).toHaveLength(1);
             expect(notices.some(n => String(n.conversationId) === conversations[1])).toBe(false);
+            // The email (EmailPlugin dev mode writes it to a file).
+            const outbox = path.join(path.dirname(t.app.assetsDir), 'emails');
+            type Sent = { subject: string; body: string; recipient: string };
+            const chatEmails = () =>
+                fs.existsSync(outbox)
+                    ? fs
+                          .readdirSync(outbox)
+                          .map(f => JSON.parse(fs.readFileSync(path.join(outbox, f), 'utf8')) as Sent)
+                          .filter(e => e.subject === 'پاسخ تازه از پشتیبانی فروشگاه')
+                    : [];
+            const sent = await waitFor(
+                async () => chatEmails().find(e => e.recipient === unreadShopper.email),
+                10_000,
+                'the notice email',
+            );
+            expect(sent.body).toContain(`/storefront/support?conversation=${conversations[0]}`);
+            expect(chatEmails().filter(e => e.recipient === readShopper.email)).toEqual([]);
         });
     });
 });
