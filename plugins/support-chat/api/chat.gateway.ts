@@ -224,6 +224,7 @@ export class ChatGateway
     @SubscribeMessage('conversation:sync')
     async sync(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
         return this.run(socket, async party => {
+            this.checkEventRate(socket);
             const afterSeq = body?.afterSeq ?? 0;
             if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < 0) {
                 throw new ChatError('INVALID_PAYLOAD', 'afterSeq must be a non-negative integer');
@@ -266,6 +267,7 @@ export class ChatGateway
     @SubscribeMessage('typing')
     async typing(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
         return this.run(socket, async party => {
+            this.checkEventRate(socket);
             const conversation = await this.service.conversationFor(party, body?.conversationId);
             const payload = {
                 conversationId: String(conversation.id),
@@ -286,11 +288,11 @@ export class ChatGateway
 
     @SubscribeMessage('read')
     async read(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
-        return this.run(socket, async party => ({
-            conversation: toConversationPayload(
-                await this.service.markRead(party, body?.conversationId, body?.seq),
-            ),
-        }));
+        return this.run(socket, async party => {
+            this.checkEventRate(socket);
+            const c = await this.service.markRead(party, body?.conversationId, body?.seq);
+            return { conversation: toConversationPayload(c) };
+        });
     }
 
     @SubscribeMessage('presence:set')
@@ -353,6 +355,19 @@ export class ChatGateway
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------
+
+    /** Typing, read and sync events cost a database read each: a socket gets 60 of them per 10 s. */
+    private checkEventRate(socket: Socket): void {
+        const window = Math.floor(Date.now() / 10_000);
+        const data = socket.data as ChatSocketData & { events?: { window: number; count: number } };
+        if (!data.events || data.events.window !== window) {
+            data.events = { window, count: 0 };
+        }
+        data.events.count++;
+        if (data.events.count > 60) {
+            throw new ChatError('RATE_LIMITED', 'Too many requests; wait a moment');
+        }
+    }
 
     private checkSocketRate(socket: Socket): void {
         const limit = this.options.socketRateLimit;

@@ -372,6 +372,23 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             });
         });
 
+        it('throttles a flood of typing events without disconnecting', async () => {
+            const shopper = await createShopper(t);
+            const s = await connect(shopper.token);
+            const sent = await ack<SendData>(s, 'message:send', { clientMessageId: cid(), body: 'hi' });
+            if (!sent.ok) throw new Error(sent.error.code);
+            const conversationId = sent.data.conversation.id;
+            const acks = await Promise.all(
+                Array.from({ length: 130 }, () => ack(s, 'typing', { conversationId, typing: true })),
+            );
+            // 60 per 10-second window; 130 within a second span at most two windows.
+            const ok = acks.filter(a => a.ok).length;
+            expect(ok).toBeGreaterThanOrEqual(60);
+            expect(ok).toBeLessThanOrEqual(120);
+            expect(acks.filter(a => !a.ok && a.error.code === 'RATE_LIMITED')).toHaveLength(130 - ok);
+            expect(s.connected).toBe(true);
+        });
+
         it('limits how many open conversations a shopper has', async () => {
             const shopper = await createShopper(t);
             const s = await connect(shopper.token);
