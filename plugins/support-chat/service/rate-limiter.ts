@@ -18,7 +18,7 @@ export class WindowRateLimiter {
     async hit(key: string, limit: RateLimit, now = Date.now()): Promise<boolean> {
         const window = Math.floor(now / (limit.windowSeconds * 1000));
         if (this.redis) {
-            const redisKey = `${this.keyPrefix}chat:rl:${key}:${window}`;
+            const redisKey = `${this.keyPrefix}rl:${key}:${window}`;
             const [[, count]] = (await this.redis
                 .multi()
                 .incr(redisKey)
