@@ -18,6 +18,7 @@ import { postgresMigrations } from './migrations/postgres';
 import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { SmsOtpPlugin } from './plugins/sms-otp';
 import { PostexShippingPlugin } from './plugins/postex-shipping';
+import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -145,13 +146,14 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 devMode: true,
                 outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
                 route: 'mailbox',
-                handlers: defaultEmailHandlers,
+                handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
                 templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
                 globalTemplateVars: {
                     fromAddress: '"فروشگاه" <noreply@example.ir>',
                     verifyEmailAddressUrl: `${app.storefrontUrl}/verify`,
                     passwordResetUrl: `${app.storefrontUrl}/password-reset`,
                     changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,
+                    supportChatUrl: `${app.storefrontUrl}/support`,
                 },
             }),
             ZibalPaymentPlugin.init({
@@ -177,6 +179,11 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 redis: app.redisUrl ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:otp:` } : undefined,
                 simulatorInboxUrl: options.providers.simulated.includes('smsir')
                     ? `${options.providers.smsir}/__inbox`
+                    : undefined,
+            }),
+            SupportChatPlugin.init({
+                redis: app.redisUrl
+                    ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` }
                     : undefined,
             }),
             AdminUiPlugin.init({

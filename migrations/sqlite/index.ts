@@ -3,5 +3,6 @@ import { InitialSchema1795913572541 } from './1795913572541-initial-schema';
 import { ZibalPayment1795914504755 } from './1795914504755-zibal-payment';
 import { SmsOtp1795914603656 } from './1795914603656-sms-otp';
 import { PostexShipping1795914632538 } from './1795914632538-postex-shipping';
+import { SupportChat1795917390160 } from './1795917390160-support-chat';
 
-export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538];
+export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160];

@@ -1,0 +1,425 @@
+import crypto from 'node:crypto';
+
+import { Inject, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
+import {
+    ConnectedSocket,
+    MessageBody,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnGatewayInit,
+    SubscribeMessage,
+    WebSocketGateway,
+} from '@nestjs/websockets';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { ConfigService, Logger } from '@vendure/core';
+import Redis from 'ioredis';
+import type { Namespace, Socket } from 'socket.io';
+
+import { CHAT_NAMESPACE, loggerCtx, PLUGIN_INIT_OPTIONS, shopperRoom, STAFF_ROOM } from '../constants';
+import { ChatHub, ChatSocketData } from '../service/chat-hub';
+import {
+    ChatError,
+    SupportChatService,
+    toConversationPayload,
+    toMessagePayload,
+} from '../service/support-chat.service';
+import { ChatAck, ChatErrorCode, ChatParty, ResolvedSupportChatOptions, StaffPresence } from '../types';
+
+type Payload = Record<string, unknown> | undefined;
+
+/**
+ * The `/chat` socket.io namespace on the server's own port (see README for every event). Vendure's worker has
+ * no HTTP server and Nest only starts gateways for an HTTP application, so this never runs on the worker.
+ */
+@WebSocketGateway({
+    namespace: CHAT_NAMESPACE,
+    // A message is at most 2,000 characters; anything far larger is not a chat payload.
+    maxHttpBufferSize: 64 * 1024,
+})
+export class ChatGateway
+    implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy, OnApplicationShutdown
+{
+    private readonly parties = new WeakMap<Socket, ChatParty>();
+    /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
+    private readonly sendChains = new WeakMap<Socket, Promise<unknown>>();
+    private redisClients: Redis[] = [];
+    private closing = false;
+
+    constructor(
+        private readonly service: SupportChatService,
+        private readonly hub: ChatHub,
+        private readonly configService: ConfigService,
+        @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedSupportChatOptions,
+    ) {}
+
+    afterInit(namespace: Namespace): void {
+        this.hub.attach(namespace);
+        if (this.options.redis) {
+            // Every instance publishes its broadcasts on Redis and relays the others' to its own sockets.
+            const pub = new Redis(this.options.redis.url);
+            const sub = pub.duplicate();
+            for (const c of [pub, sub]) {
+                c.on('error', err => Logger.warn(`Redis (socket adapter): ${err.message}`, loggerCtx));
+            }
+            this.redisClients = [pub, sub];
+            namespace.server.adapter(
+                createAdapter(pub, sub, { key: `${this.options.redis.keyPrefix}socket.io` }),
+            );
+        }
+        // Refused at connect: the client gets `connect_error` with the message, no socket is created.
+        namespace.use((socket, next) => {
+            this.authenticate(socket).then(
+                party => {
+                    if (!party) {
+                        next(new Error('UNAUTHORIZED'));
+                        return;
+                    }
+                    this.parties.set(socket, party);
+                    next();
+                },
+                err => {
+                    Logger.error(`Socket authentication failed: ${String(err)}`, loggerCtx);
+                    next(new Error('UNAUTHORIZED'));
+                },
+            );
+        });
+        Logger.info(`Support chat listening on namespace ${CHAT_NAMESPACE}`, loggerCtx);
+    }
+
+    /** Nest calls this before it closes socket.io: the disconnects of shutdown need no presence lookups. */
+    onModuleDestroy(): void {
+        this.closing = true;
+    }
+
+    /** After Nest has closed socket.io (whose adapter unsubscribes on close), not before. */
+    async onApplicationShutdown(): Promise<void> {
+        await Promise.all(this.redisClients.map(c => c.quit().catch(() => c.disconnect())));
+    }
+
+    private async authenticate(socket: Socket): Promise<ChatParty | undefined> {
+        const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+        const bearer = typeof auth?.token === 'string' ? auth.token : undefined;
+        const token = bearer ?? this.tokenFromCookie(socket.handshake.headers.cookie);
+        if (!token || token.length > 200) {
+            return undefined;
+        }
+        return this.service.partyFromToken(token);
+    }
+
+    /** Reads Vendure's signed `cookie-session` cookie (`session` + `session.sig`, keygrip HMAC-SHA1). */
+    private tokenFromCookie(header: string | undefined): string | undefined {
+        const { cookieOptions, tokenMethod } = this.configService.authOptions;
+        const methods = Array.isArray(tokenMethod) ? tokenMethod : [tokenMethod];
+        if (!header || !methods.includes('cookie')) {
+            return undefined;
+        }
+        const cookies = new Map<string, string>();
+        for (const part of header.split(';')) {
+            const i = part.indexOf('=');
+            if (i > 0) {
+                cookies.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+            }
+        }
+        const configured = cookieOptions?.name ?? 'session';
+        const names = typeof configured === 'string' ? [configured] : [configured.shop, configured.admin];
+        const secrets = [cookieOptions?.secret].flat().filter((s): s is string => typeof s === 'string');
+        for (const name of names) {
+            const value = cookies.get(name);
+            const sig = cookies.get(`${name}.sig`);
+            if (!value || !sig) {
+                continue;
+            }
+            const valid = secrets.some(secret => {
+                const expected = crypto
+                    .createHmac('sha1', secret)
+                    .update(`${name}=${value}`)
+                    .digest('base64')
+                    .replace(/\/|\+|=/g, c => ({ '/': '_', '+': '-', '=': '' })[c] ?? '');
+                return (
+                    expected.length === sig.length &&
+                    crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(sig))
+                );
+            });
+            if (!valid) {
+                continue;
+            }
+            try {
+                const data = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as { token?: unknown };
+                if (typeof data.token === 'string') {
+                    return data.token;
+                }
+            } catch {
+                // A malformed cookie is no session.
+            }
+        }
+        return undefined;
+    }
+
+    async handleConnection(socket: Socket): Promise<void> {
+        const party = this.parties.get(socket);
+        if (!party) {
+            socket.disconnect(true);
+            return;
+        }
+        const data = socket.data as ChatSocketData;
+        data.partyKind = party.kind;
+        data.partyKey = party.key;
+        if (party.kind === 'staff') {
+            const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+            data.administratorId = String(party.administratorId);
+            data.presence = auth?.presence === 'away' ? 'away' : 'online';
+            await socket.join([STAFF_ROOM, shopperRoom(party.key)]);
+            Logger.verbose(`Staff ${data.administratorId} connected (${socket.id})`, loggerCtx);
+            this.hub.emit(STAFF_ROOM, 'presence', {
+                administratorId: data.administratorId,
+                status: data.presence,
+            });
+            if (data.presence === 'online') {
+                await this.service.assignWaiting().catch(err => this.logUnexpected('assignWaiting', err));
+            }
+        } else {
+            await socket.join(shopperRoom(party.key));
+            Logger.verbose(`Shopper ${party.kind} connected (${socket.id})`, loggerCtx);
+        }
+    }
+
+    async handleDisconnect(socket: Socket): Promise<void> {
+        const data = socket.data as ChatSocketData;
+        if (data.partyKind === 'staff' && data.administratorId && !this.closing) {
+            const online = await this.hub.onlineStaffIds().catch(() => []);
+            if (!online.map(String).includes(data.administratorId)) {
+                this.hub.emit(STAFF_ROOM, 'presence', {
+                    administratorId: data.administratorId,
+                    status: 'offline',
+                });
+            }
+        }
+    }
+
+    // ---- events -----------------------------------------------------------------------------------------
+
+    @SubscribeMessage('conversation:list')
+    async list(@ConnectedSocket() socket: Socket) {
+        return this.run(socket, async party => {
+            if (party.kind === 'staff') {
+                const { items } = await this.service.listConversations({ status: 'open', take: 100 });
+                return { conversations: items.map(toConversationPayload) };
+            }
+            const items = await this.service.shopperConversations(party);
+            return { conversations: items.map(toConversationPayload) };
+        });
+    }
+
+    @SubscribeMessage('conversation:start')
+    async start(@ConnectedSocket() socket: Socket) {
+        return this.run(socket, async party => {
+            if (party.kind === 'staff') {
+                throw new ChatError('FORBIDDEN', 'Conversations are started by shoppers');
+            }
+            return { conversation: toConversationPayload(await this.service.startConversation(party)) };
+        });
+    }
+
+    /** Catch-up after a reconnect: the messages after `afterSeq`, oldest first, 100 at most (`hasMore`). */
+    @SubscribeMessage('conversation:sync')
+    async sync(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            this.checkEventRate(socket);
+            const afterSeq = body?.afterSeq ?? 0;
+            if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < 0) {
+                throw new ChatError('INVALID_PAYLOAD', 'afterSeq must be a non-negative integer');
+            }
+            const conversation = await this.service.conversationFor(party, body?.conversationId);
+            const page = await this.service.history(conversation, { afterSeq, take: 100 });
+            return {
+                conversation: toConversationPayload(conversation),
+                messages: page.items.map(toMessagePayload),
+                hasMore: page.hasMore,
+            };
+        });
+    }
+
+    @SubscribeMessage('message:send')
+    async send(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        const previous = this.sendChains.get(socket) ?? Promise.resolve();
+        const next = previous.then(() =>
+            this.run(socket, async party => {
+                // Only well-formed messages count toward the socket's limit.
+                this.service.cleanBody(body?.body);
+                this.checkSocketRate(socket);
+                const result = await this.service.send(party, {
+                    conversationId: body?.conversationId as string | undefined,
+                    clientMessageId: body?.clientMessageId as string | undefined,
+                    body: body?.body,
+                });
+                return {
+                    message: toMessagePayload(result.message),
+                    conversation: toConversationPayload(result.conversation),
+                    duplicate: result.duplicate,
+                };
+            }),
+        );
+        this.sendChains.set(socket, next);
+        return next;
+    }
+
+    /** `{ conversationId, typing }`: relayed to the other side as `typing`; no acknowledgement needed. */
+    @SubscribeMessage('typing')
+    async typing(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            this.checkEventRate(socket);
+            const conversation = await this.service.conversationFor(party, body?.conversationId);
+            const payload = {
+                conversationId: String(conversation.id),
+                typing: body?.typing === true,
+                side: party.kind === 'staff' ? 'staff' : 'shopper',
+                ...(party.kind === 'staff'
+                    ? { administratorId: String(party.administratorId), name: party.name }
+                    : {}),
+            };
+            const rooms =
+                party.kind === 'staff'
+                    ? [STAFF_ROOM, shopperRoom(conversationKey(conversation))]
+                    : [STAFF_ROOM];
+            this.hub.emit(rooms, 'typing', payload, socket.id);
+            return {};
+        });
+    }
+
+    @SubscribeMessage('read')
+    async read(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            this.checkEventRate(socket);
+            const c = await this.service.markRead(party, body?.conversationId, body?.seq);
+            return { conversation: toConversationPayload(c) };
+        });
+    }
+
+    @SubscribeMessage('presence:set')
+    async presence(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            requireStaff(party);
+            const status = body?.status;
+            if (status !== 'online' && status !== 'away') {
+                throw new ChatError('INVALID_PAYLOAD', "status must be 'online' or 'away'");
+            }
+            const data = socket.data as ChatSocketData;
+            data.presence = status as StaffPresence;
+            this.hub.emit(STAFF_ROOM, 'presence', { administratorId: data.administratorId, status });
+            if (status === 'online') {
+                await this.service.assignWaiting();
+            }
+            return { status };
+        });
+    }
+
+    @SubscribeMessage('conversation:assign')
+    async assign(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            requireStaff(party);
+            const administratorId = body?.administratorId;
+            if (
+                administratorId !== null &&
+                typeof administratorId !== 'string' &&
+                typeof administratorId !== 'number'
+            ) {
+                throw new ChatError('INVALID_PAYLOAD', 'administratorId must be an id or null');
+            }
+            const c = await this.service.assign(body?.conversationId, administratorId);
+            return { conversation: toConversationPayload(c) };
+        });
+    }
+
+    @SubscribeMessage('conversation:resolve')
+    async resolve(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            requireStaff(party);
+            return {
+                conversation: toConversationPayload(
+                    await this.service.setStatus(body?.conversationId, 'resolved'),
+                ),
+            };
+        });
+    }
+
+    @SubscribeMessage('conversation:reopen')
+    async reopen(@ConnectedSocket() socket: Socket, @MessageBody() body: Payload) {
+        return this.run(socket, async party => {
+            requireStaff(party);
+            return {
+                conversation: toConversationPayload(
+                    await this.service.setStatus(body?.conversationId, 'open'),
+                ),
+            };
+        });
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------
+
+    /** Typing, read and sync events cost a database read each: a socket gets 60 of them per 10 s. */
+    private checkEventRate(socket: Socket): void {
+        const window = Math.floor(Date.now() / 10_000);
+        const data = socket.data as ChatSocketData & { events?: { window: number; count: number } };
+        if (!data.events || data.events.window !== window) {
+            data.events = { window, count: 0 };
+        }
+        data.events.count++;
+        if (data.events.count > 60) {
+            throw new ChatError('RATE_LIMITED', 'Too many requests; wait a moment');
+        }
+    }
+
+    private checkSocketRate(socket: Socket): void {
+        const limit = this.options.socketRateLimit;
+        const window = Math.floor(Date.now() / (limit.windowSeconds * 1000));
+        const data = socket.data as ChatSocketData & { rate?: { window: number; count: number } };
+        if (!data.rate || data.rate.window !== window) {
+            data.rate = { window, count: 0 };
+        }
+        data.rate.count++;
+        if (data.rate.count > limit.limit) {
+            throw new ChatError('RATE_LIMITED', 'Too many messages; wait a moment');
+        }
+    }
+
+    /** Every handler answers `{ ok, data }` or `{ ok: false, error }`; nothing a client sends disconnects it. */
+    private async run<T>(socket: Socket, work: (party: ChatParty) => Promise<T>): Promise<ChatAck<T>> {
+        const party = this.parties.get(socket);
+        if (!party) {
+            return fail('FORBIDDEN', 'Not authenticated');
+        }
+        try {
+            return { ok: true, data: await work(party) };
+        } catch (err) {
+            if (err instanceof ChatError) {
+                return fail(err.code, err.message);
+            }
+            this.logUnexpected(`socket ${socket.id}`, err);
+            return fail('INTERNAL_ERROR', 'The request could not be handled');
+        }
+    }
+
+    private logUnexpected(where: string, err: unknown): void {
+        Logger.error(
+            `Unexpected error in ${where}: ${err instanceof Error ? err.stack : String(err)}`,
+            loggerCtx,
+        );
+    }
+}
+
+function fail(
+    code: ChatErrorCode,
+    message: string,
+): { ok: false; error: { code: ChatErrorCode; message: string } } {
+    return { ok: false, error: { code, message } };
+}
+
+function requireStaff(party: ChatParty): asserts party is Extract<ChatParty, { kind: 'staff' }> {
+    if (party.kind !== 'staff') {
+        throw new ChatError('FORBIDDEN', 'Staff only');
+    }
+}
+
+function conversationKey(c: { customerId: unknown; guestKey: string | null }): string {
+    return c.customerId != null ? `c:${String(c.customerId)}` : `g:${c.guestKey ?? ''}`;
+}

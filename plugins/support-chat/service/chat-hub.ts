@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { ID } from '@vendure/common/lib/shared-types';
+import type { Namespace } from 'socket.io';
+
+import { STAFF_ROOM } from '../constants';
+import { StaffPresence } from '../types';
+
+/** What a socket carries in `socket.data` (read across instances by `fetchSockets()`). */
+export interface ChatSocketData {
+    partyKind?: 'customer' | 'guest' | 'staff';
+    partyKey?: string;
+    administratorId?: string;
+    presence?: StaffPresence;
+}
+
+/**
+ * The one door to the sockets. The gateway sets the namespace when socket.io starts; in the worker (no HTTP
+ * server, so no gateway) it stays unset and every emit is a no-op: the worker sends nothing over sockets.
+ */
+@Injectable()
+export class ChatHub {
+    private namespace?: Namespace;
+
+    attach(namespace: Namespace): void {
+        this.namespace = namespace;
+    }
+
+    get attached(): boolean {
+        return !!this.namespace;
+    }
+
+    emit(rooms: string | string[], event: string, payload: unknown, exceptSocketId?: string): void {
+        if (!this.namespace) {
+            return;
+        }
+        let target = this.namespace.to(rooms);
+        if (exceptSocketId) {
+            target = target.except(exceptSocketId);
+        }
+        target.emit(event, payload);
+    }
+
+    /** Administrators with at least one socket set to `online`, on any instance (Redis adapter). */
+    async onlineStaffIds(): Promise<ID[]> {
+        if (!this.namespace) {
+            return [];
+        }
+        const sockets = await this.namespace.in(STAFF_ROOM).fetchSockets();
+        const ids = new Set<string>();
+        for (const s of sockets) {
+            const data = s.data as ChatSocketData;
+            if (data.presence === 'online' && data.administratorId) {
+                ids.add(data.administratorId);
+            }
+        }
+        return [...ids].sort();
+    }
+}

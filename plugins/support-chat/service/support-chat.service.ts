@@ -1,0 +1,817 @@
+import crypto from 'node:crypto';
+
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ID } from '@vendure/common/lib/shared-types';
+import {
+    Administrator,
+    AdministratorService,
+    Customer,
+    CustomerService,
+    EventBus,
+    Injector,
+    JobQueue,
+    JobQueueService,
+    Logger,
+    LoginEvent,
+    Permission,
+    RequestContext,
+    RequestContextService,
+    SessionService,
+    TransactionalConnection,
+    VendureEvent,
+} from '@vendure/core';
+import Redis from 'ioredis';
+import { In, IsNull, LessThan, MoreThan, Not } from 'typeorm';
+import { ModuleRef } from '@nestjs/core';
+
+import {
+    loggerCtx,
+    manageSupportChatPermission,
+    PLUGIN_INIT_OPTIONS,
+    shopperRoom,
+    STAFF_ROOM,
+    UNREAD_NOTIFY_QUEUE,
+} from '../constants';
+import { SupportCannedReply } from '../entities/support-canned-reply.entity';
+import { SupportConversation } from '../entities/support-conversation.entity';
+import { SupportMessage } from '../entities/support-message.entity';
+import {
+    ChatErrorCode,
+    ChatParty,
+    ConversationStatus,
+    ResolvedSupportChatOptions,
+    ShopperParty,
+    StaffParty,
+    UnreadReplyNotice,
+    UnreadReplyNotifier,
+} from '../types';
+
+import { ChatHub } from './chat-hub';
+import { WindowRateLimiter } from './rate-limiter';
+
+/** An expected refusal: becomes an error acknowledgement or a GraphQL error result. */
+export class ChatError extends Error {
+    constructor(
+        readonly code: ChatErrorCode,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+/** Published on the worker when a staff reply stayed unread; EmailPlugin handlers can send it as an email. */
+export class SupportChatUnreadReplyEvent extends VendureEvent {
+    constructor(
+        public ctx: RequestContext,
+        public notice: UnreadReplyNotice,
+    ) {
+        super();
+    }
+}
+
+export interface SendInput {
+    conversationId?: ID;
+    clientMessageId?: string;
+    body: unknown;
+}
+
+export interface SendResult {
+    message: SupportMessage;
+    conversation: SupportConversation;
+    duplicate: boolean;
+}
+
+export interface ConversationFilter {
+    status?: ConversationStatus;
+    assigneeId?: ID;
+    unassigned?: boolean;
+    unread?: boolean;
+    skip?: number;
+    take?: number;
+}
+
+const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export function guestKeyOf(sessionToken: string): string {
+    return crypto.createHash('sha256').update(sessionToken).digest('hex');
+}
+
+export function partyKeyOfConversation(c: SupportConversation): string {
+    return c.customerId != null ? `c:${String(c.customerId)}` : `g:${c.guestKey ?? ''}`;
+}
+
+/** The chat's logic, shared by the socket gateway and the GraphQL resolvers. */
+@Injectable()
+export class SupportChatService implements OnApplicationBootstrap, OnModuleDestroy {
+    private redis?: Redis;
+    private limiter = new WindowRateLimiter();
+    private notifyQueue?: JobQueue<{ conversationId: string; lastStaffSeq: number }>;
+    private notifier!: UnreadReplyNotifier;
+
+    constructor(
+        @Inject(PLUGIN_INIT_OPTIONS) readonly options: ResolvedSupportChatOptions,
+        private readonly connection: TransactionalConnection,
+        private readonly sessionService: SessionService,
+        private readonly customerService: CustomerService,
+        private readonly administratorService: AdministratorService,
+        private readonly requestContextService: RequestContextService,
+        private readonly jobQueueService: JobQueueService,
+        private readonly eventBus: EventBus,
+        private readonly hub: ChatHub,
+        private readonly moduleRef: ModuleRef,
+    ) {}
+
+    async onApplicationBootstrap(): Promise<void> {
+        if (this.options.redis) {
+            this.redis = new Redis(this.options.redis.url, { maxRetriesPerRequest: 2, lazyConnect: false });
+            this.redis.on('error', err => Logger.warn(`Redis (rate limits): ${err.message}`, loggerCtx));
+            this.limiter = new WindowRateLimiter(this.redis, this.options.redis.keyPrefix);
+        }
+        this.notifier = this.options.notifier ?? {
+            notify: async notice => {
+                const ctx = await this.ctx();
+                await this.eventBus.publish(new SupportChatUnreadReplyEvent(ctx, notice));
+                Logger.info(
+                    `Unread reply notice for conversation ${String(notice.conversationId)} (customer ${String(notice.customerId)}, ${notice.unreadCount} unread)`,
+                    loggerCtx,
+                );
+            },
+        };
+        await this.notifier.init?.(new Injector(this.moduleRef));
+        this.notifyQueue = await this.jobQueueService.createQueue({
+            name: UNREAD_NOTIFY_QUEUE,
+            process: async job => this.processUnreadNotice(job.data.conversationId, job.data.lastStaffSeq),
+        });
+        // A guest's conversations follow them when they log in: the login request still carries the
+        // anonymous session whose token hash the conversations were filed under.
+        this.eventBus.ofType(LoginEvent).subscribe(event => {
+            const token = event.ctx.session?.token;
+            if (token && !event.ctx.session?.user) {
+                this.claimGuestConversations(guestKeyOf(token), event.user.id).catch(err =>
+                    Logger.error(`Could not move guest conversations: ${String(err)}`, loggerCtx),
+                );
+            }
+        });
+    }
+
+    async onModuleDestroy(): Promise<void> {
+        await this.redis?.quit().catch(() => this.redis?.disconnect());
+    }
+
+    ctx(): Promise<RequestContext> {
+        return this.requestContextService.create({ apiType: 'admin' });
+    }
+
+    // ---- identities -------------------------------------------------------------------------------------
+
+    /** Who a session token belongs to; undefined when it is missing, expired, invalid or not allowed to chat. */
+    async partyFromToken(token: string): Promise<ChatParty | undefined> {
+        const session = await this.sessionService.getSessionFromToken(token);
+        if (!session || new Date(session.expires).getTime() < Date.now()) {
+            return undefined;
+        }
+        if (!session.user) {
+            const guestKey = guestKeyOf(token);
+            return { kind: 'guest', guestKey, key: `g:${guestKey}` };
+        }
+        const ctx = await this.ctx();
+        const userId = session.user.id;
+        const administrator = await this.administratorService.findOneByUserId(ctx, userId);
+        if (administrator) {
+            const allowed = session.user.channelPermissions.some(
+                cp =>
+                    cp.permissions.includes(manageSupportChatPermission.Permission) ||
+                    cp.permissions.includes(Permission.SuperAdmin),
+            );
+            if (!allowed) {
+                return undefined;
+            }
+            return {
+                kind: 'staff',
+                administratorId: administrator.id,
+                userId,
+                name: `${administrator.firstName} ${administrator.lastName}`.trim(),
+                key: `a:${String(administrator.id)}`,
+            };
+        }
+        const customer = await this.customerService.findOneByUserId(ctx, userId);
+        if (!customer) {
+            return undefined;
+        }
+        return { kind: 'customer', customerId: customer.id, userId, key: `c:${String(customer.id)}` };
+    }
+
+    /** The shopper behind a Shop API request (a customer, or a guest with an anonymous session). */
+    async shopperFromCtx(ctx: RequestContext): Promise<ShopperParty> {
+        if (ctx.activeUserId) {
+            const customer = await this.customerService.findOneByUserId(ctx, ctx.activeUserId);
+            if (customer) {
+                return {
+                    kind: 'customer',
+                    customerId: customer.id,
+                    userId: ctx.activeUserId,
+                    key: `c:${String(customer.id)}`,
+                };
+            }
+        }
+        const token = ctx.session?.token;
+        if (!token) {
+            throw new ChatError('FORBIDDEN', 'A session is needed to chat');
+        }
+        const guestKey = guestKeyOf(token);
+        return { kind: 'guest', guestKey, key: `g:${guestKey}` };
+    }
+
+    async staffFromCtx(ctx: RequestContext): Promise<StaffParty> {
+        const userId = ctx.activeUserId;
+        const administrator = userId
+            ? await this.administratorService.findOneByUserId(ctx, userId)
+            : undefined;
+        if (!administrator || !userId) {
+            throw new ChatError('FORBIDDEN', 'Only administrators answer in the support chat');
+        }
+        return {
+            kind: 'staff',
+            administratorId: administrator.id,
+            userId,
+            name: `${administrator.firstName} ${administrator.lastName}`.trim(),
+            key: `a:${String(administrator.id)}`,
+        };
+    }
+
+    private async claimGuestConversations(guestKey: string, userId: ID): Promise<void> {
+        const ctx = await this.ctx();
+        const customer = await this.customerService.findOneByUserId(ctx, userId);
+        if (!customer) {
+            return;
+        }
+        const repo = this.connection.getRepository(ctx, SupportConversation);
+        const moved = await repo.find({ where: { guestKey, customerId: IsNull() } });
+        if (!moved.length) {
+            return;
+        }
+        await repo.update({ id: In(moved.map(c => c.id)) }, { customerId: customer.id });
+        Logger.info(
+            `Moved guest conversations ${moved.map(c => String(c.id)).join(',')} to customer ${String(customer.id)}`,
+            loggerCtx,
+        );
+        for (const c of moved) {
+            c.customerId = customer.id;
+            this.hub.emit([shopperRoom(`c:${String(customer.id)}`), STAFF_ROOM], 'conversation:updated', {
+                conversation: toConversationPayload(c),
+            });
+        }
+    }
+
+    // ---- conversations ----------------------------------------------------------------------------------
+
+    private ownerWhere(party: ShopperParty) {
+        return party.kind === 'customer'
+            ? { customerId: party.customerId }
+            : { guestKey: party.guestKey, customerId: IsNull() };
+    }
+
+    async shopperConversations(party: ShopperParty): Promise<SupportConversation[]> {
+        const ctx = await this.ctx();
+        return this.connection
+            .getRepository(ctx, SupportConversation)
+            .find({ where: this.ownerWhere(party), order: { id: 'DESC' } });
+    }
+
+    /** A conversation the party may see: its own (shopper) or any (staff). NOT_FOUND otherwise, never a hint. */
+    async conversationFor(party: ChatParty | 'staff', conversationId: unknown): Promise<SupportConversation> {
+        if (typeof conversationId !== 'string' && typeof conversationId !== 'number') {
+            throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
+        }
+        const ctx = await this.ctx();
+        const id = String(conversationId);
+        if (!/^[0-9a-zA-Z-]{1,40}$/.test(id)) {
+            throw new ChatError('INVALID_PAYLOAD', 'conversationId is not valid');
+        }
+        const where =
+            party === 'staff' || party.kind === 'staff' ? { id } : { id, ...this.ownerWhere(party) };
+        const conversation = await this.connection.getRepository(ctx, SupportConversation).findOne({ where });
+        if (!conversation) {
+            throw new ChatError('NOT_FOUND', 'No such conversation');
+        }
+        return conversation;
+    }
+
+    async startConversation(party: ShopperParty): Promise<SupportConversation> {
+        const ctx = await this.ctx();
+        const repo = this.connection.getRepository(ctx, SupportConversation);
+        const open = await repo.count({ where: { ...this.ownerWhere(party), status: 'open' } });
+        if (open >= this.options.maxOpenConversationsPerShopper) {
+            throw new ChatError(
+                'TOO_MANY_OPEN_CONVERSATIONS',
+                `At most ${this.options.maxOpenConversationsPerShopper} open conversations`,
+            );
+        }
+        const conversation = await repo.save(
+            new SupportConversation({
+                customerId: party.kind === 'customer' ? party.customerId : null,
+                guestKey: party.kind === 'guest' ? party.guestKey : null,
+                status: 'open',
+                assigneeId: null,
+                lastSeq: 0,
+            }),
+        );
+        Logger.verbose(`Conversation ${String(conversation.id)} started by ${party.kind}`, loggerCtx);
+        this.hub.emit([shopperRoom(party.key), STAFF_ROOM], 'conversation:updated', {
+            conversation: toConversationPayload(conversation),
+        });
+        return conversation;
+    }
+
+    async listConversations(
+        filter: ConversationFilter,
+    ): Promise<{ items: SupportConversation[]; totalItems: number }> {
+        const ctx = await this.ctx();
+        const qb = this.connection.getRepository(ctx, SupportConversation).createQueryBuilder('c');
+        if (filter.status) {
+            qb.andWhere('c.status = :status', { status: filter.status });
+        }
+        if (filter.assigneeId != null) {
+            qb.andWhere('c.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
+        }
+        if (filter.unassigned) {
+            qb.andWhere('c.assigneeId IS NULL');
+        }
+        if (filter.unread) {
+            qb.andWhere('c.unreadByStaff > 0');
+        }
+        // Waiting shoppers first: unread by staff, then the longest waiting.
+        qb.orderBy('CASE WHEN c.unreadByStaff > 0 THEN 0 ELSE 1 END', 'ASC')
+            .addOrderBy('c.lastShopperMessageAt', 'ASC')
+            .addOrderBy('c.id', 'ASC')
+            .skip(filter.skip ?? 0)
+            .take(Math.min(filter.take ?? 50, 100));
+        const [items, totalItems] = await qb.getManyAndCount();
+        return { items, totalItems };
+    }
+
+    async history(
+        conversation: SupportConversation,
+        page: { afterSeq?: number; beforeSeq?: number; take?: number },
+    ): Promise<{ items: SupportMessage[]; hasMore: boolean }> {
+        const ctx = await this.ctx();
+        const take = Math.max(1, Math.min(page.take ?? 50, 100));
+        const where: Record<string, unknown> = { conversationId: conversation.id };
+        let order: 'ASC' | 'DESC' = 'ASC';
+        if (page.beforeSeq != null) {
+            where.seq = LessThan(page.beforeSeq);
+            order = 'DESC';
+        } else {
+            where.seq = MoreThan(page.afterSeq ?? 0);
+        }
+        const rows = await this.connection
+            .getRepository(ctx, SupportMessage)
+            .find({ where, order: { seq: order }, take: take + 1 });
+        const hasMore = rows.length > take;
+        const items = rows.slice(0, take);
+        return { items: order === 'DESC' ? items.reverse() : items, hasMore };
+    }
+
+    // ---- messages ---------------------------------------------------------------------------------------
+
+    /** Trims and checks a body: plain text, never rendered, at most `maxMessageLength` characters. */
+    cleanBody(body: unknown): string {
+        if (typeof body !== 'string') {
+            throw new ChatError('INVALID_PAYLOAD', 'body must be a string');
+        }
+        const text = body.trim();
+        if (!text) {
+            throw new ChatError('MESSAGE_EMPTY', 'The message is empty');
+        }
+        if ([...text].length > this.options.maxMessageLength) {
+            throw new ChatError('MESSAGE_TOO_LONG', `At most ${this.options.maxMessageLength} characters`);
+        }
+        return text;
+    }
+
+    async checkShopperRate(party: ChatParty): Promise<void> {
+        if (party.kind === 'staff') {
+            return;
+        }
+        if (!(await this.limiter.hit(party.key, this.options.shopperRateLimit))) {
+            throw new ChatError('RATE_LIMITED', 'Too many messages; wait a moment');
+        }
+    }
+
+    async send(party: ChatParty, input: SendInput): Promise<SendResult> {
+        const body = this.cleanBody(input.body);
+        const clientMessageId = input.clientMessageId ?? crypto.randomUUID();
+        if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(clientMessageId)) {
+            throw new ChatError('INVALID_PAYLOAD', 'clientMessageId must be 1-64 of [A-Za-z0-9_.:-]');
+        }
+        let conversation: SupportConversation;
+        if (input.conversationId != null) {
+            conversation = await this.conversationFor(party, input.conversationId);
+        } else if (party.kind === 'staff') {
+            throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
+        } else {
+            const latest = (await this.shopperConversations(party))[0];
+            conversation = latest ?? (await this.startConversation(party));
+        }
+        // A re-send of a stored message is answered from the log, before any rate limit counts it.
+        const existing = await this.findByClientId(conversation.id, clientMessageId);
+        if (existing) {
+            return { message: existing, conversation, duplicate: true };
+        }
+        await this.checkShopperRate(party);
+        let result: SendResult;
+        try {
+            result = await this.store(party, conversation.id, clientMessageId, body);
+        } catch (err) {
+            // Two concurrent re-sends: the unique (conversationId, clientMessageId) index let one in.
+            const raced = await this.findByClientId(conversation.id, clientMessageId);
+            if (raced) {
+                return { message: raced, conversation, duplicate: true };
+            }
+            throw err;
+        }
+        Logger.verbose(
+            `Message ${result.message.seq} in conversation ${String(conversation.id)} from ${party.kind}`,
+            loggerCtx,
+        );
+        this.hub.emit([shopperRoom(partyKeyOfConversation(result.conversation)), STAFF_ROOM], 'message:new', {
+            conversationId: String(conversation.id),
+            message: toMessagePayload(result.message),
+        });
+        this.emitUpdated(result.conversation);
+        if (party.kind !== 'staff' && result.conversation.assigneeId == null) {
+            await this.autoAssign(result.conversation.id);
+        }
+        return result;
+    }
+
+    private async findByClientId(
+        conversationId: ID,
+        clientMessageId: string,
+    ): Promise<SupportMessage | null> {
+        const ctx = await this.ctx();
+        return this.connection
+            .getRepository(ctx, SupportMessage)
+            .findOne({ where: { conversationId, clientMessageId } });
+    }
+
+    private async store(party: ChatParty, conversationId: ID, clientMessageId: string, body: string) {
+        const ctx = await this.ctx();
+        return this.connection.withTransaction(ctx, async tx => {
+            const now = new Date();
+            const isStaff = party.kind === 'staff';
+            // The UPDATE takes the row lock, so concurrent senders get consecutive seqs.
+            await this.connection
+                .getRepository(tx, SupportConversation)
+                .createQueryBuilder()
+                .update(SupportConversation)
+                .set(
+                    isStaff
+                        ? {
+                              lastSeq: () => '"lastSeq" + 1',
+                              lastStaffSeq: () => '"lastSeq" + 1',
+                              lastReadSeqStaff: () => '"lastSeq" + 1',
+                              unreadByShopper: () => '"unreadByShopper" + 1',
+                              unreadByStaff: 0,
+                              lastMessageAt: now,
+                              lastStaffMessageAt: now,
+                          }
+                        : {
+                              lastSeq: () => '"lastSeq" + 1',
+                              lastReadSeqShopper: () => '"lastSeq" + 1',
+                              unreadByStaff: () => '"unreadByStaff" + 1',
+                              unreadByShopper: 0,
+                              status: 'open',
+                              resolvedAt: null,
+                              lastMessageAt: now,
+                              lastShopperMessageAt: now,
+                          },
+                )
+                .where('id = :id', { id: conversationId })
+                .execute();
+            const conversation = await this.connection
+                .getRepository(tx, SupportConversation)
+                .findOneOrFail({ where: { id: conversationId } });
+            const message = await this.connection.getRepository(tx, SupportMessage).save(
+                new SupportMessage({
+                    conversationId,
+                    seq: conversation.lastSeq,
+                    senderType: party.kind,
+                    senderId:
+                        party.kind === 'staff'
+                            ? String(party.administratorId)
+                            : party.kind === 'customer'
+                              ? String(party.customerId)
+                              : null,
+                    clientMessageId,
+                    body,
+                }),
+            );
+            return { message, conversation, duplicate: false };
+        });
+    }
+
+    /** Marks messages of the other side up to `seq` as read by `party`'s side. */
+    async markRead(party: ChatParty, conversationId: unknown, seq: unknown): Promise<SupportConversation> {
+        if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) {
+            throw new ChatError('INVALID_PAYLOAD', 'seq must be a non-negative integer');
+        }
+        const conversation = await this.conversationFor(party, conversationId);
+        const ctx = await this.ctx();
+        const isStaff = party.kind === 'staff';
+        const upTo = Math.min(seq, conversation.lastSeq);
+        const lastRead = isStaff ? conversation.lastReadSeqStaff : conversation.lastReadSeqShopper;
+        if (upTo <= lastRead) {
+            return conversation;
+        }
+        const messages = this.connection.getRepository(ctx, SupportMessage);
+        const unread = await messages.count({
+            where: {
+                conversationId: conversation.id,
+                seq: MoreThan(upTo),
+                senderType: isStaff ? Not('staff') : 'staff',
+            },
+        });
+        const patch = isStaff
+            ? { lastReadSeqStaff: upTo, unreadByStaff: unread }
+            : { lastReadSeqShopper: upTo, unreadByShopper: unread };
+        await this.connection.getRepository(ctx, SupportConversation).update({ id: conversation.id }, patch);
+        Object.assign(conversation, patch);
+        this.hub.emit([shopperRoom(partyKeyOfConversation(conversation)), STAFF_ROOM], 'conversation:read', {
+            conversationId: String(conversation.id),
+            side: isStaff ? 'staff' : 'shopper',
+            seq: upTo,
+        });
+        this.emitUpdated(conversation);
+        return conversation;
+    }
+
+    async assign(conversationId: unknown, administratorId: ID | null): Promise<SupportConversation> {
+        const staffLookup = await this.ctx();
+        if (administratorId != null) {
+            const admin = await this.connection
+                .getRepository(staffLookup, Administrator)
+                .findOne({ where: { id: administratorId, deletedAt: IsNull() } });
+            if (!admin) {
+                throw new ChatError('NOT_FOUND', 'No such administrator');
+            }
+        }
+        const conversation = await this.conversationFor('staff', conversationId);
+        const patch = {
+            assigneeId: administratorId,
+            assignedAt: administratorId != null ? new Date() : null,
+        };
+        await this.connection
+            .getRepository(staffLookup, SupportConversation)
+            .update({ id: conversation.id }, patch);
+        Object.assign(conversation, patch);
+        Logger.info(
+            `Conversation ${String(conversation.id)} assigned to ${administratorId == null ? 'nobody' : String(administratorId)}`,
+            loggerCtx,
+        );
+        this.emitUpdated(conversation);
+        return conversation;
+    }
+
+    async setStatus(conversationId: unknown, status: ConversationStatus): Promise<SupportConversation> {
+        const ctx = await this.ctx();
+        const conversation = await this.conversationFor('staff', conversationId);
+        const patch = { status, resolvedAt: status === 'resolved' ? new Date() : null };
+        await this.connection.getRepository(ctx, SupportConversation).update({ id: conversation.id }, patch);
+        Object.assign(conversation, patch);
+        Logger.info(`Conversation ${String(conversation.id)} is ${status}`, loggerCtx);
+        this.emitUpdated(conversation);
+        return conversation;
+    }
+
+    emitUpdated(conversation: SupportConversation): void {
+        this.hub.emit(
+            [shopperRoom(partyKeyOfConversation(conversation)), STAFF_ROOM],
+            'conversation:updated',
+            { conversation: toConversationPayload(conversation) },
+        );
+    }
+
+    /**
+     * Round-robin over online staff: the one whose latest assignment is oldest (never assigned first) gets the
+     * conversation. The conditional UPDATE keeps two instances from assigning the same one twice.
+     */
+    async autoAssign(conversationId: ID): Promise<SupportConversation | undefined> {
+        const online = await this.hub.onlineStaffIds();
+        if (!online.length) {
+            return undefined;
+        }
+        const ctx = await this.ctx();
+        const repo = this.connection.getRepository(ctx, SupportConversation);
+        const latest = await repo
+            .createQueryBuilder('c')
+            .select('c.assigneeId', 'assigneeId')
+            .addSelect('MAX(c.assignedAt)', 'last')
+            .where('c.assigneeId IN (:...ids)', { ids: online })
+            .groupBy('c.assigneeId')
+            .getRawMany<{ assigneeId: ID; last: string | Date | null }>();
+        const lastOf = new Map(
+            latest.map(r => [String(r.assigneeId), r.last ? new Date(r.last).getTime() : 0]),
+        );
+        const chosen = [...online].sort(
+            (a, b) => (lastOf.get(String(a)) ?? 0) - (lastOf.get(String(b)) ?? 0),
+        )[0];
+        const result = await repo
+            .createQueryBuilder()
+            .update(SupportConversation)
+            .set({ assigneeId: chosen, assignedAt: new Date() })
+            .where('id = :id AND "assigneeId" IS NULL', { id: conversationId })
+            .execute();
+        if (!result.affected) {
+            return undefined;
+        }
+        const conversation = await repo.findOneOrFail({ where: { id: conversationId } });
+        Logger.info(
+            `Conversation ${String(conversationId)} auto-assigned to administrator ${String(chosen)}`,
+            loggerCtx,
+        );
+        this.emitUpdated(conversation);
+        return conversation;
+    }
+
+    /** When staff come online: conversations left while nobody was there are handed out, oldest first. */
+    async assignWaiting(): Promise<void> {
+        const ctx = await this.ctx();
+        const waiting = await this.connection.getRepository(ctx, SupportConversation).find({
+            where: { status: 'open', assigneeId: IsNull(), unreadByStaff: MoreThan(0) },
+            order: { lastShopperMessageAt: 'ASC' },
+            take: 50,
+        });
+        for (const c of waiting) {
+            await this.autoAssign(c.id);
+        }
+    }
+
+    // ---- canned replies ---------------------------------------------------------------------------------
+
+    async cannedReplies(): Promise<SupportCannedReply[]> {
+        const ctx = await this.ctx();
+        return this.connection.getRepository(ctx, SupportCannedReply).find({ order: { shortcut: 'ASC' } });
+    }
+
+    async saveCannedReply(input: {
+        id?: ID;
+        shortcut?: string;
+        title?: string;
+        body?: string;
+    }): Promise<SupportCannedReply> {
+        const ctx = await this.ctx();
+        const repo = this.connection.getRepository(ctx, SupportCannedReply);
+        const entity =
+            input.id != null ? await repo.findOne({ where: { id: input.id } }) : new SupportCannedReply();
+        if (!entity) {
+            throw new ChatError('NOT_FOUND', 'No such canned reply');
+        }
+        if (input.shortcut !== undefined) {
+            const shortcut = input.shortcut.trim();
+            if (!/^[\p{L}\p{N}_/-]{1,40}$/u.test(shortcut)) {
+                throw new ChatError('INVALID_PAYLOAD', 'shortcut: 1-40 letters, digits, _ / -');
+            }
+            entity.shortcut = shortcut;
+        }
+        if (input.title !== undefined) {
+            entity.title = input.title.trim().slice(0, 120);
+        }
+        if (input.body !== undefined) {
+            entity.body = this.cleanBody(input.body);
+        }
+        if (!entity.shortcut || !entity.title || !entity.body) {
+            throw new ChatError('INVALID_PAYLOAD', 'shortcut, title and body are required');
+        }
+        return repo.save(entity);
+    }
+
+    async deleteCannedReply(id: ID): Promise<boolean> {
+        const ctx = await this.ctx();
+        const result = await this.connection.getRepository(ctx, SupportCannedReply).delete({ id });
+        return !!result.affected;
+    }
+
+    // ---- unread-reply notices (worker) ------------------------------------------------------------------
+
+    /**
+     * Run by the scheduled task on the worker: one job per conversation whose newest staff reply is older
+     * than `unreadNotifyAfterSeconds`, still unread by the shopper and not yet notified.
+     */
+    async enqueueDueNotices(now = Date.now()): Promise<number> {
+        const ctx = await this.ctx();
+        const due = await this.connection
+            .getRepository(ctx, SupportConversation)
+            .createQueryBuilder('c')
+            .where('c.customerId IS NOT NULL')
+            .andWhere('c.unreadByShopper > 0')
+            .andWhere('c.lastStaffSeq > c.notifiedStaffSeq')
+            .andWhere('c.lastReadSeqShopper < c.lastStaffSeq')
+            .andWhere('c.lastStaffMessageAt <= :cutoff', {
+                cutoff: new Date(now - this.options.unreadNotifyAfterSeconds * 1000),
+            })
+            .take(500)
+            .getMany();
+        for (const c of due) {
+            await this.notifyQueue?.add(
+                { conversationId: String(c.id), lastStaffSeq: c.lastStaffSeq },
+                { retries: 3 },
+            );
+        }
+        return due.length;
+    }
+
+    /** Idempotent: the conditional UPDATE claims the notice once, however often the job runs. */
+    async processUnreadNotice(conversationId: string, lastStaffSeq: number): Promise<boolean> {
+        const ctx = await this.ctx();
+        const repo = this.connection.getRepository(ctx, SupportConversation);
+        const conversation = await repo.findOne({ where: { id: conversationId } });
+        if (
+            !conversation?.customerId ||
+            conversation.lastReadSeqShopper >= lastStaffSeq ||
+            conversation.notifiedStaffSeq >= lastStaffSeq
+        ) {
+            return false;
+        }
+        const customer = await this.connection
+            .getRepository(ctx, Customer)
+            .findOne({ where: { id: conversation.customerId } });
+        if (!customer?.emailAddress) {
+            return false;
+        }
+        const claimed = await repo
+            .createQueryBuilder()
+            .update(SupportConversation)
+            .set({ notifiedStaffSeq: lastStaffSeq })
+            .where('id = :id AND "notifiedStaffSeq" < :seq', { id: conversationId, seq: lastStaffSeq })
+            .execute();
+        if (!claimed.affected) {
+            return false;
+        }
+        await this.notifier.notify({
+            conversationId: String(conversation.id),
+            customerId: String(customer.id),
+            emailAddress: customer.emailAddress,
+            firstName: customer.firstName,
+            unreadCount: conversation.unreadByShopper,
+            lastStaffSeq,
+        });
+        return true;
+    }
+}
+
+export interface ConversationPayload {
+    id: string;
+    status: ConversationStatus;
+    customerId: string | null;
+    isGuest: boolean;
+    assigneeId: string | null;
+    lastSeq: number;
+    unreadByStaff: number;
+    unreadByShopper: number;
+    lastReadSeqStaff: number;
+    lastReadSeqShopper: number;
+    lastMessageAt: string | null;
+    createdAt: string;
+}
+
+export interface MessagePayload {
+    id: string;
+    conversationId: string;
+    seq: number;
+    senderType: string;
+    senderId: string | null;
+    clientMessageId: string;
+    body: string;
+    createdAt: string;
+}
+
+export function toConversationPayload(c: SupportConversation): ConversationPayload {
+    return {
+        id: String(c.id),
+        status: c.status,
+        customerId: c.customerId != null ? String(c.customerId) : null,
+        isGuest: c.customerId == null,
+        assigneeId: c.assigneeId != null ? String(c.assigneeId) : null,
+        lastSeq: c.lastSeq,
+        unreadByStaff: c.unreadByStaff,
+        unreadByShopper: c.unreadByShopper,
+        lastReadSeqStaff: c.lastReadSeqStaff,
+        lastReadSeqShopper: c.lastReadSeqShopper,
+        lastMessageAt: c.lastMessageAt ? new Date(c.lastMessageAt).toISOString() : null,
+        createdAt: new Date(c.createdAt).toISOString(),
+    };
+}
+
+export function toMessagePayload(m: SupportMessage): MessagePayload {
+    return {
+        id: String(m.id),
+        conversationId: String(m.conversationId),
+        seq: m.seq,
+        senderType: m.senderType,
+        senderId: m.senderId,
+        clientMessageId: m.clientMessageId,
+        body: m.body,
+        createdAt: new Date(m.createdAt).toISOString(),
+    };
+}
