@@ -8,6 +8,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 const MIGRATION_LOCK_KEY = 737_003;
 
 async function openDataSource(config: VendureConfig): Promise<DataSource> {
+    // Start from Vendure's defaults: the global config may still hold another app's runtime config (a second
+    // server in the same process, as in the multi-instance tests), whose plugin additions would be merged twice.
+    resetConfig();
     const runtime = await preBootstrapConfig(config);
     const dataSource = new DataSource({
         ...runtime.dbConnectionOptions,
