@@ -10,6 +10,7 @@ import { postexFulfillmentHandler } from './config/postex-fulfillment.handler';
 import { postexShippingCalculator } from './config/postex-shipping.calculator';
 import { PLUGIN_INIT_OPTIONS, SYNC_PLACES_TASK_ID, TRACKING_TASK_ID } from './constants';
 import { PostexCity, PostexProvince } from './entities/postex-place.entity';
+import { PostexClient } from './service/postex.client';
 import { PostexParcelService } from './service/postex-parcel.service';
 import { PostexPlacesService } from './service/postex-places.service';
 import { PostexQuoteService } from './service/postex-quote.service';
@@ -63,6 +64,17 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
     entities: [PostexProvince, PostexCity],
     providers: [
         { provide: PLUGIN_INIT_OPTIONS, useFactory: () => PostexShippingPlugin.options },
+        {
+            // One client for the plugin's services.
+            provide: PostexClient,
+            useFactory: (options: PostexShippingOptions) =>
+                new PostexClient({
+                    baseUrl: options.apiUrl,
+                    apiKey: options.apiKey,
+                    timeoutMs: options.requestTimeoutMs,
+                }),
+            inject: [PLUGIN_INIT_OPTIONS],
+        },
         PostexPlacesService,
         PostexQuoteService,
         PostexParcelService,

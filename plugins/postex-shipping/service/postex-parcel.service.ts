@@ -57,7 +57,6 @@ export interface TrackingPollResult {
 @Injectable()
 export class PostexParcelService implements OnApplicationBootstrap {
     private queue: JobQueue<CreateParcelJobData>;
-    private readonly client: PostexClient;
 
     constructor(
         private readonly connection: TransactionalConnection,
@@ -68,13 +67,8 @@ export class PostexParcelService implements OnApplicationBootstrap {
         private readonly places: PostexPlacesService,
         private readonly quotes: PostexQuoteService,
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: PostexShippingOptions,
-    ) {
-        this.client = new PostexClient({
-            baseUrl: options.apiUrl,
-            apiKey: options.apiKey,
-            timeoutMs: options.requestTimeoutMs,
-        });
-    }
+        private readonly client: PostexClient,
+    ) {}
 
     async onApplicationBootstrap(): Promise<void> {
         this.queue = await this.jobQueueService.createQueue({

@@ -41,20 +41,14 @@ export class PostexPlacesService implements OnApplicationBootstrap {
     private queue: JobQueue<{ reason: string }>;
     private index: PlaceIndex | undefined;
     private loading: Promise<PlaceIndex> | undefined;
-    private readonly client: PostexClient;
 
     constructor(
         private readonly connection: TransactionalConnection,
         private readonly jobQueueService: JobQueueService,
         private readonly processContext: ProcessContext,
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: PostexShippingOptions,
-    ) {
-        this.client = new PostexClient({
-            baseUrl: options.apiUrl,
-            apiKey: options.apiKey,
-            timeoutMs: options.requestTimeoutMs,
-        });
-    }
+        private readonly client: PostexClient,
+    ) {}
 
     async onApplicationBootstrap(): Promise<void> {
         this.queue = await this.jobQueueService.createQueue({

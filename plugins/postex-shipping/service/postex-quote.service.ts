@@ -58,18 +58,13 @@ export interface ShippingQuoteResult {
 export class PostexQuoteService {
     readonly breaker: CircuitBreaker;
     private readonly coalescer = new RequestCoalescer<QuoteOutcome>();
-    private readonly client: PostexClient;
 
     constructor(
         private readonly cacheService: CacheService,
         private readonly places: PostexPlacesService,
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: PostexShippingOptions,
+        private readonly client: PostexClient,
     ) {
-        this.client = new PostexClient({
-            baseUrl: options.apiUrl,
-            apiKey: options.apiKey,
-            timeoutMs: options.requestTimeoutMs,
-        });
         this.breaker = new CircuitBreaker({
             failureThreshold: options.breakerFailureThreshold,
             cooldownMs: options.breakerCooldownMs,
