@@ -13,7 +13,7 @@ import {
 
 import { adminUiPath, buildVendureConfig, ProcessRole } from '../vendure-config';
 
-import { prepareAdminUiApp } from './admin-ui';
+import { adminUiSource, prepareAdminUiApp } from './admin-ui';
 
 import { AppConfig } from './config/app-config';
 import { applyMigrations } from './db/migrations';
@@ -49,7 +49,14 @@ export interface RunningServer {
 export async function startServer(app: AppConfig, options: StartOptions): Promise<RunningServer> {
     const role: ProcessRole = app.profile === 'embedded' ? 'embedded' : 'server';
     const config = configFor(app, role, options);
-    prepareAdminUiApp(adminUiPath(app));
+    const adminUi = adminUiSource();
+    prepareAdminUiApp(adminUiPath(app), adminUi.dir);
+    if (!adminUi.withExtensions) {
+        Logger.warn(
+            'Admin UI without the project extensions (no Support chat screen): run `npm run build`',
+            loggerCtx,
+        );
+    }
     const ran = await applyMigrations(config);
     if (ran.length) {
         Logger.info(`Applied migrations: ${ran.join(', ')}`, loggerCtx);

@@ -7,3 +7,4 @@ export { SupportMessage } from './entities/support-message.entity';
 export { SupportCannedReply } from './entities/support-canned-reply.entity';
 export * from './types';
 export { supportChatUnreadReplyEmailHandler } from './config/unread-reply-email.handler';
+export { supportChatUiExtension } from './ui-extension';

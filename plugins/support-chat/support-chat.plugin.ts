@@ -4,6 +4,7 @@ import { ChatGateway } from './api/chat.gateway';
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
 import {
     AdminSupportChatResolver,
+    AdminSupportConversationFieldResolver,
     SendSupportMessageResultResolver,
     ShopSupportChatResolver,
     SupportConversationFieldResolver,
@@ -73,6 +74,7 @@ import { ResolvedSupportChatOptions, SupportChatPluginOptions } from './types';
         resolvers: [
             AdminSupportChatResolver,
             SupportConversationFieldResolver,
+            AdminSupportConversationFieldResolver,
             SendSupportMessageResultResolver,
         ],
     },

@@ -127,6 +127,13 @@ export const adminApiExtensions = gql`
         body: String
     }
 
+    extend type SupportConversation {
+        "The shopper; null for a guest."
+        customer: Customer
+        "The staff member the conversation is assigned to."
+        assignee: Administrator
+    }
+
     extend type Query {
         "Waiting shoppers first (unread by staff, longest waiting)."
         supportConversations(filter: SupportConversationFilter): SupportConversationList!

@@ -1,6 +1,14 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ID } from '@vendure/common/lib/shared-types';
-import { Allow, Ctx, Permission, RequestContext, UserInputError } from '@vendure/core';
+import {
+    AdministratorService,
+    Allow,
+    Ctx,
+    CustomerService,
+    Permission,
+    RequestContext,
+    UserInputError,
+} from '@vendure/core';
 
 import { manageSupportChatPermission } from '../constants';
 import { SupportConversation } from '../entities/support-conversation.entity';
@@ -205,6 +213,25 @@ export class SupportConversationFieldResolver {
     @ResolveField()
     isGuest(@Parent() c: SupportConversation): boolean {
         return c.customerId == null;
+    }
+}
+
+/** Admin API only: who the shopper and the assignee are, for the staff screen. */
+@Resolver('SupportConversation')
+export class AdminSupportConversationFieldResolver {
+    constructor(
+        private readonly customerService: CustomerService,
+        private readonly administratorService: AdministratorService,
+    ) {}
+
+    @ResolveField()
+    async customer(@Ctx() ctx: RequestContext, @Parent() c: SupportConversation) {
+        return c.customerId == null ? null : this.customerService.findOne(ctx, c.customerId);
+    }
+
+    @ResolveField()
+    async assignee(@Ctx() ctx: RequestContext, @Parent() c: SupportConversation) {
+        return c.assigneeId == null ? null : this.administratorService.findOne(ctx, c.assigneeId);
     }
 }
 
