@@ -107,7 +107,7 @@ export async function createStaff(
     t: TestShop,
     name: string,
     permissions: string[] = ['ManageSupportChat'],
-): Promise<{ id: string; token: string; client: SimpleGraphQLClient }> {
+): Promise<{ id: string; token: string; client: SimpleGraphQLClient; email: string }> {
     const code = `chat-${crypto.randomBytes(3).toString('hex')}`;
     const { createRole } = await t.admin.query(
         gql`
@@ -141,7 +141,7 @@ export async function createStaff(
     );
     const client = clientFor(t, 'admin-api');
     await client.asUserWithCredentials(email, 'staff-password-1');
-    return { id: String(createAdministrator.id), token: client.getAuthToken(), client };
+    return { id: String(createAdministrator.id), token: client.getAuthToken(), client, email };
 }
 
 /** A customer with a password, logged in on a new Shop API client. */

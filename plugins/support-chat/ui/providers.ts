@@ -1,13 +1,24 @@
-import { addNavMenuItem } from '@vendure/admin-ui/core';
+import { addNavMenuSection } from '@vendure/admin-ui/core';
 
+/**
+ * A section of its own (before Sales): Vendure's sections carry their own permissions (Sales needs ReadOrder),
+ * and staff who only answer the chat must still see the entry.
+ */
 export default [
-    addNavMenuItem(
+    addNavMenuSection(
         {
-            id: 'support-chat',
-            label: 'support-chat.nav-label',
-            routerLink: ['/extensions', 'support-chat'],
-            icon: 'chat-bubble',
+            id: 'support',
+            label: 'support-chat.nav-section',
             requiresPermission: 'ManageSupportChat',
+            items: [
+                {
+                    id: 'support-chat',
+                    label: 'support-chat.nav-label',
+                    routerLink: ['/extensions', 'support-chat'],
+                    icon: 'chat-bubble',
+                    requiresPermission: 'ManageSupportChat',
+                },
+            ],
         },
         'sales',
     ),

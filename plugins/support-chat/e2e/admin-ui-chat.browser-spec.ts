@@ -1,0 +1,98 @@
+import type { Browser, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { buildAdminUi } from '../../../src/admin-ui';
+import { browserSkipReason, launchBrowser } from '../../../src/testing/browser';
+import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
+import type { MessagePayload } from '../service/support-chat.service';
+
+import { ack, cid, connectChat, createShopper, createStaff, nextEvent, SendData } from './chat-fixtures';
+
+interface NewMessage {
+    conversationId: string;
+    message: MessagePayload;
+}
+
+/**
+ * The staff screen in the real Admin UI (compiled with the extension), driven in Chromium, against a shopper on
+ * a socket.io client: what the shopper writes shows up on the screen, what staff type reaches the shopper.
+ */
+const skipReason = browserSkipReason();
+
+describe.skipIf(skipReason)(
+    `Admin UI support chat screen (${testProfile()})${skipReason ? `: skipped, ${skipReason}` : ''}`,
+    () => {
+        let t: TestShop;
+        let browser: Browser;
+        let page: Page;
+        let shopper: Socket;
+        let staffEmail: string;
+        const html = '<img src=x onerror="window.__xss=1"><b>سلام</b>';
+
+        beforeAll(async () => {
+            // Cached: compiles only when the extension or the installed packages changed.
+            await buildAdminUi(() => undefined);
+            t = await createTestShop();
+            const staff = await createStaff(t, 'Maryam');
+            staffEmail = staff.email;
+            const customer = await createShopper(t);
+            shopper = await connectChat(t.baseUrl, { token: customer.token });
+            browser = await launchBrowser();
+            page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'fa-IR' });
+        }, 300_000);
+
+        afterAll(async () => {
+            shopper?.close();
+            await browser?.close();
+            await t?.close();
+        });
+
+        it('shows a waiting shopper in the queue with the unread count, and the message as text', async () => {
+            const sent = await ack<SendData>(shopper, 'message:send', { clientMessageId: cid(), body: html });
+            expect(sent.ok).toBe(true);
+
+            await page.goto(`${t.baseUrl}/admin/login`);
+            await page.fill('#login_username', staffEmail);
+            await page.fill('#login_password', 'staff-password-1');
+            await page.click('button[type=submit]');
+            await page.waitForURL(url => !url.pathname.endsWith('/login'));
+            // The navigation entry is there for staff with ManageSupportChat, in Persian by default.
+            await page.getByRole('link', { name: 'گفت‌وگوی پشتیبانی' }).click();
+            await page.getByTestId('connection').getByText('متصل').waitFor();
+
+            const item = page.locator('[data-conversation-id]').filter({ hasText: 'Sara Ahmadi' });
+            await expect.poll(() => item.getByTestId('unread').textContent()).toContain('1');
+            await item.click();
+            const body = page.getByTestId('messages').locator('.message .body').first();
+            await expect.poll(() => body.textContent()).toBe(html);
+            expect(await page.getByTestId('messages').locator('img, b').count()).toBe(0);
+            expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+        });
+
+        it('delivers a reply typed on the screen to the shopper, and shows the shopper live', async () => {
+            const reply = nextEvent<NewMessage>(
+                shopper,
+                'message:new',
+                p => p.message.senderType === 'staff',
+            );
+            await page.getByTestId('composer').fill('سلام، سفارش شما فردا ارسال می‌شود.');
+            await page.getByTestId('composer').press('Enter');
+            const received = await reply;
+            expect(received.message.body).toBe('سلام، سفارش شما فردا ارسال می‌شود.');
+
+            // The shopper reads it: the screen shows the receipt.
+            await ack(shopper, 'read', {
+                conversationId: received.conversationId,
+                seq: received.message.seq,
+            });
+            await page.getByTestId('seen').first().waitFor();
+
+            // The shopper types and answers: both appear without reloading.
+            await ack(shopper, 'typing', { conversationId: received.conversationId, typing: true });
+            await page.getByTestId('typing').waitFor();
+            await ack(shopper, 'message:send', { clientMessageId: cid(), body: 'ممنون!' });
+            await page.getByTestId('messages').getByText('ممنون!').waitFor();
+        });
+    },
+);
