@@ -67,7 +67,7 @@ describe.skipIf(skipReason)(
             const body = page.getByTestId('messages').locator('.message .body').first();
             await expect.poll(() => body.textContent()).toBe(html);
             expect(await page.getByTestId('messages').locator('img, b').count()).toBe(0);
-            expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+            expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
         });
 
         it('delivers a reply typed on the screen to the shopper, and shows the shopper live', async () => {
