@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts PostgreSQL and Redis on this machine if they are not running (CI machines normally have them).
+# Starts PostgreSQL and Redis on this machine if they are not running (CI machines normally have them), and
+# installs Debian's Chromium for the browser tests if it is missing.
 set -euo pipefail
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
@@ -17,3 +18,9 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     for _ in $(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "installing Chromium (browser tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+fi
+/usr/bin/chromium --version

@@ -20,7 +20,8 @@ env -u DATABASE_URL -u REDIS_URL PORT="$port" SIMULATOR_PORT="$((port + 1))" \
 pid=$!
 
 query='{"query":"{ products(options: { take: 3 }) { totalItems items { name } } }"}'
-for _ in $(seq 1 300); do
+# npm install compiles native modules and `npm run build` compiles the Admin UI: several minutes on 2 cores.
+for _ in $(seq 1 900); do
     if body=$(curl -sf -H 'content-type: application/json' -d "$query" "http://127.0.0.1:$port/shop-api" 2>/dev/null); then
         echo "Shop API: $body"
         node -e '
@@ -29,6 +30,8 @@ for _ in $(seq 1 300); do
             if (!data.products.items.every(p => /[\u0600-\u06FF]/.test(p.name))) throw new Error("expected Persian names");
         ' "$body"
         curl -sf "http://127.0.0.1:$port/admin/" | grep -q '<base href="/admin/"' || { echo "Admin UI did not load"; exit 1; }
+        grep -q 'Admin UI: compiled' "$work/start.log" || { echo "npm start did not compile the Admin UI extensions"; exit 1; }
+        if grep -q 'without the project extensions' "$work/start.log"; then echo "Admin UI served without extensions"; exit 1; fi
         curl -sf "http://127.0.0.1:$port/health"
         echo
         echo "smoke test passed"
@@ -39,4 +42,4 @@ for _ in $(seq 1 300); do
     fi
     sleep 1
 done
-echo "the Shop API did not answer within 300 s:"; tail -50 "$work/start.log"; exit 1
+echo "the Shop API did not answer within 900 s:"; tail -50 "$work/start.log"; exit 1
