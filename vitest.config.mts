@@ -32,6 +32,21 @@ export default defineConfig({
                     fileParallelism: true,
                 },
             },
+            {
+                plugins: [swcPlugin],
+                test: {
+                    name: 'browser',
+                    sequence: { groupOrder: 2 },
+                    include: ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
+                    environment: 'node',
+                    testTimeout: 60_000,
+                    hookTimeout: 120_000,
+                    pool: 'forks',
+                    // A Vendure server and a Chromium per file: one file at a time on two cores.
+                    maxWorkers: 1,
+                    fileParallelism: false,
+                },
+            },
         ],
     },
 });

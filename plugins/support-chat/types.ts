@@ -48,6 +48,11 @@ export interface SupportChatPluginOptions {
      * instance) and the per-shopper rate limit. Without it the chat works on one instance only.
      */
     redis?: { url: string; keyPrefix: string };
+    /**
+     * Serves the storefront widget at `GET /support-chat/widget.js` from `dir` (where `npm run build` writes
+     * `widget.js`, e.g. `<project>/static/support-chat`). Omit to serve nothing (404).
+     */
+    widget?: { dir: string };
 }
 
 export interface ResolvedSupportChatOptions {
@@ -59,6 +64,7 @@ export interface ResolvedSupportChatOptions {
     unreadNotifySchedule: string;
     notifier?: UnreadReplyNotifier;
     redis?: { url: string; keyPrefix: string };
+    widget?: { dir: string };
 }
 
 export type ConversationStatus = 'open' | 'resolved';

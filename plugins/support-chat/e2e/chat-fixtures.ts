@@ -22,12 +22,13 @@ export interface SyncData {
     hasMore: boolean;
 }
 
-/** Test options of the chat plugin, keeping the Redis settings `buildVendureConfig` chose. */
+/** Test options of the chat plugin, keeping the Redis and widget settings `buildVendureConfig` chose. */
 export function withChatOptions(options: SupportChatPluginOptions) {
     return (config: VendureConfig): VendureConfig => {
         SupportChatPlugin.init({
             ...options,
             redis: SupportChatPlugin.options.redis,
+            widget: SupportChatPlugin.options.widget,
         });
         return config;
     };
