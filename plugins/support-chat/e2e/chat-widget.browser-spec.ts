@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 import type { Browser, Locator, Page, WebSocketRoute } from 'playwright-core';
@@ -10,7 +11,16 @@ import { createTestShop, TestShop, testProfile } from '../../../src/testing/test
 import { buildWidget } from '../build/widget-bundle';
 import type { MessagePayload } from '../service/support-chat.service';
 
-import { ack, cid, collect, connectChat, createStaff, nextEvent, SendData } from './chat-fixtures';
+import {
+    ack,
+    cid,
+    collect,
+    connectChat,
+    createStaff,
+    nextEvent,
+    SendData,
+    withChatOptions,
+} from './chat-fixtures';
 
 interface NewMessage {
     conversationId: string;
@@ -46,6 +56,28 @@ describe.skipIf(skipReason !== undefined)(
         const input = () => page.getByRole('textbox', { name: 'پیام شما' });
         const rows = (text: string): Locator => page.locator('li.msg').filter({ hasText: text });
 
+        /** Closes the page's WebSocket like a network failure and refuses new ones until `blockSockets` is false. */
+        async function cutConnection(): Promise<void> {
+            blockSockets = true;
+            for (const ws of liveSockets) {
+                await ws.server.close();
+                await ws.page.close({ code: 1001, reason: 'network gone' });
+            }
+            liveSockets.clear();
+            await page.waitForFunction(
+                () => (globalThis as unknown as PageGlobals).SupportChat?.status !== 'online',
+                undefined,
+                WAIT,
+            );
+        }
+
+        /** The seqs of the stored messages shown, in order (a duplicate would show twice). */
+        function shownSeqs(): Promise<Array<string | null>> {
+            return page
+                .locator('li.msg[data-seq]')
+                .evaluateAll(els => els.map(e => e.getAttribute('data-seq')));
+        }
+
         async function staffReply(body: string): Promise<SendData> {
             const r = await ack<SendData>(staff, 'message:send', {
                 conversationId,
@@ -59,7 +91,11 @@ describe.skipIf(skipReason !== undefined)(
         beforeAll(async () => {
             // The page loads what the server serves from static/support-chat: build it from the current sources.
             await buildWidget(path.join(STATIC_DIR, 'support-chat', 'widget.js'));
-            t = await createTestShop({ seed: false });
+            // 5 messages per socket, so a burst from the widget meets RATE_LIMITED.
+            t = await createTestShop({
+                seed: false,
+                adjustConfig: withChatOptions({ socketRateLimit: { limit: 5, windowSeconds: 3600 } }),
+            });
             const admin = await createStaff(t, 'Reza');
             staff = await connectChat(t.baseUrl, { token: admin.token });
             browser = await launchBrowser();
@@ -161,39 +197,31 @@ describe.skipIf(skipReason !== undefined)(
             expect(await badge.isHidden()).toBe(true);
         });
 
-        it('catches up after the connection drops: a reply sent meanwhile shows once, a message typed meanwhile is sent once', async () => {
-            blockSockets = true;
-            for (const ws of liveSockets) {
-                await ws.server.close();
-                await ws.page.close({ code: 1001, reason: 'network gone' });
-            }
-            liveSockets.clear();
-            await page.waitForFunction(
-                () => (globalThis as unknown as PageGlobals).SupportChat?.status !== 'online',
-                undefined,
-                WAIT,
-            );
-
+        it('catches up after the connection drops: a reply sent meanwhile shows exactly once', async () => {
+            await cutConnection();
             const missed = 'این پیام وقتی قطع بودید رسید';
             await staffReply(missed);
+            expect(await rows(missed).count()).toBe(0);
+
+            blockSockets = false; // socket.io's next retry (at most 5 s away) gets through
+            await rows(missed).waitFor(WAIT);
+            expect(await rows(missed).count()).toBe(1);
+            expect(await shownSeqs()).toEqual(['1', '2', '3', '4']);
+        });
+
+        it('keeps a message typed while offline as pending and sends it once after reconnecting', async () => {
+            await cutConnection();
             const offlineBody = 'این را آفلاین نوشتم';
             const atStaff = collect<NewMessage>(staff, 'message:new');
             await input().fill(offlineBody);
             await input().press('Enter');
             await rows(offlineBody).filter({ hasText: 'در حال ارسال…' }).waitFor(WAIT);
-            expect(await rows(missed).count()).toBe(0);
 
-            blockSockets = false; // socket.io's next retry (at most 5 s away) gets through
-            await rows(missed).waitFor(WAIT);
+            blockSockets = false;
             await rows(offlineBody).filter({ hasNotText: 'در حال ارسال…' }).waitFor(WAIT);
-            expect(await rows(missed).count()).toBe(1);
             expect(await rows(offlineBody).count()).toBe(1);
             expect(atStaff.filter(p => p.message.body === offlineBody)).toHaveLength(1);
-            const seqs = await page
-                .locator('li.msg[data-seq]')
-                .evaluateAll(els => els.map(e => e.getAttribute('data-seq')));
-            expect(new Set(seqs).size).toBe(seqs.length);
-            expect(seqs).toHaveLength(5);
+            expect(await shownSeqs()).toEqual(['1', '2', '3', '4', '5']);
         });
 
         it('shows HTML and script in messages as literal text and runs nothing', async () => {
@@ -216,6 +244,22 @@ describe.skipIf(skipReason !== undefined)(
             expect(dialogs).toEqual([]);
         });
 
+        it('shows a refused send (RATE_LIMITED) on the message, with send again and remove', async () => {
+            for (let i = 1; i <= 5; i++) {
+                await input().fill(`پیام پشت سر هم ${i}`);
+                await input().press('Enter');
+            }
+            const alert = page.getByRole('alert').filter({ hasText: 'خیلی پشت سر هم' });
+            await alert.waitFor(WAIT);
+            const failed = page.locator('li.msg.failed');
+            expect(await failed.count()).toBeGreaterThan(0);
+            await failed.first().getByRole('button', { name: 'ارسال دوباره' }).waitFor(WAIT);
+            while ((await failed.count()) > 0) {
+                await failed.first().getByRole('button', { name: 'حذف' }).click();
+            }
+            await alert.waitFor({ state: 'hidden', ...WAIT });
+        });
+
         it('counts characters against the 2,000 limit and will not send beyond it', async () => {
             await input().fill('ب'.repeat(2001));
             const counter = page.locator('[data-support-chat] .counter');
@@ -225,6 +269,19 @@ describe.skipIf(skipReason !== undefined)(
             await input().fill('ب'.repeat(2000));
             expect(await page.getByRole('button', { name: 'ارسال' }).isEnabled()).toBe(true);
             await input().fill('');
+        });
+
+        it('answers 404 with the build hint while the bundle is missing', async () => {
+            const file = path.join(STATIC_DIR, 'support-chat', 'widget.js');
+            fs.renameSync(file, `${file}.away`);
+            try {
+                const res = await fetch(`${t.baseUrl}/support-chat/widget.js`);
+                expect(res.status).toBe(404);
+                expect(await res.text()).toContain('npm run build');
+            } finally {
+                fs.renameSync(`${file}.away`, file);
+            }
+            expect((await fetch(`${t.baseUrl}/support-chat/widget.js`)).status).toBe(200);
         });
 
         it('ran without page errors or CSP violations', () => {
