@@ -67,8 +67,7 @@ export interface ResolvedSupportChatOptions {
     widget?: { dir: string };
 }
 
-export type ConversationStatus = 'open' | 'resolved';
-export type SenderType = 'customer' | 'guest' | 'staff';
+export type { ChatAck, ChatErrorCode, ConversationStatus, SenderType } from './protocol';
 export type StaffPresence = 'online' | 'away';
 
 /** Who is on the other end of a socket or a GraphQL call. */
@@ -79,17 +78,3 @@ export type ChatParty =
 
 export type ShopperParty = Extract<ChatParty, { kind: 'customer' | 'guest' }>;
 export type StaffParty = Extract<ChatParty, { kind: 'staff' }>;
-
-/** Codes of error acknowledgements and GraphQL error results. */
-export type ChatErrorCode =
-    | 'INVALID_PAYLOAD'
-    | 'MESSAGE_EMPTY'
-    | 'MESSAGE_TOO_LONG'
-    | 'RATE_LIMITED'
-    | 'TOO_MANY_OPEN_CONVERSATIONS'
-    | 'NOT_FOUND'
-    | 'FORBIDDEN'
-    | 'INTERNAL_ERROR';
-
-export type ChatAck<T> =
-    { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };

@@ -16,6 +16,11 @@ export interface SendData {
     conversation: ConversationPayload;
     duplicate: boolean;
 }
+/** The `message:new` event. */
+export interface NewMessage {
+    conversationId: string;
+    message: MessagePayload;
+}
 export interface SyncData {
     conversation: ConversationPayload;
     messages: MessagePayload[];

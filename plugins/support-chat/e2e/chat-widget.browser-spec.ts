@@ -9,7 +9,6 @@ import { browserSkipReason, launchBrowser } from '../../../src/testing/browser';
 import { STATIC_DIR } from '../../../src/paths';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { buildWidget } from '../build/widget-bundle';
-import type { MessagePayload } from '../service/support-chat.service';
 
 import {
     ack,
@@ -17,15 +16,11 @@ import {
     collect,
     connectChat,
     createStaff,
+    NewMessage,
     nextEvent,
     SendData,
     withChatOptions,
 } from './chat-fixtures';
-
-interface NewMessage {
-    conversationId: string;
-    message: MessagePayload;
-}
 
 /** The page's globals this test reads (the server tsconfig has no DOM types; the widget's are in its build). */
 interface PageGlobals {

@@ -1,51 +1,29 @@
-/** The `/chat` socket events the widget uses, as the plugin README describes them (shopper side). */
+/** The widget's view of the `/chat` protocol: the shared shapes, plus what the shopper side adds. */
+import type { ChatErrorCode as ServerErrorCode, ConversationPayload, MessagePayload } from '../protocol';
 
-export type ChatErrorCode =
-    | 'INVALID_PAYLOAD'
-    | 'MESSAGE_EMPTY'
-    | 'MESSAGE_TOO_LONG'
-    | 'RATE_LIMITED'
-    | 'TOO_MANY_OPEN_CONVERSATIONS'
-    | 'NOT_FOUND'
-    | 'FORBIDDEN'
-    | 'INTERNAL_ERROR'
-    /** Made by the widget: no acknowledgement in time (disconnected or slow). */
-    | 'TIMEOUT';
+export type Conversation = ConversationPayload;
+export type Message = MessagePayload;
+
+/** The server's codes, plus the widget's own for "no acknowledgement in time" (disconnected or slow). */
+export type ChatErrorCode = ServerErrorCode | 'TIMEOUT';
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };
 
-export interface Conversation {
-    id: string;
-    status: 'open' | 'resolved';
-    lastSeq: number;
-    unreadByShopper: number;
-    lastReadSeqShopper: number;
-    lastReadSeqStaff: number;
-    lastMessageAt: string | null;
-}
-
-export interface Message {
-    id: string;
-    conversationId: string;
-    seq: number;
-    senderType: 'customer' | 'guest' | 'staff';
-    clientMessageId: string;
-    body: string;
-    createdAt: string;
-}
-
+/** `data` of the `message:send` acknowledgement. */
 export interface SendData {
     message: Message;
     conversation: Conversation;
     duplicate: boolean;
 }
 
+/** `data` of the `conversation:sync` acknowledgement. */
 export interface SyncData {
     conversation: Conversation;
     messages: Message[];
     hasMore: boolean;
 }
 
+/** The `typing` event the server relays from the other side. */
 export interface TypingEvent {
     conversationId: string;
     typing: boolean;
