@@ -30,6 +30,9 @@ interface PageGlobals {
 }
 
 const skipReason = browserSkipReason();
+if (skipReason) {
+    console.warn(`Storefront widget browser tests skipped: ${skipReason}`);
+}
 const WAIT = { timeout: 20_000 };
 
 describe.skipIf(skipReason !== undefined)(
@@ -264,6 +267,44 @@ describe.skipIf(skipReason !== undefined)(
             await input().fill('ب'.repeat(2000));
             expect(await page.getByRole('button', { name: 'ارسال' }).isEnabled()).toBe(true);
             await input().fill('');
+        });
+
+        it('works with only the session cookie (a cookie-mode storefront on the same origin) and stores no token', async () => {
+            const context = await browser.newContext({ locale: 'fa-IR' });
+            try {
+                const p = await context.newPage();
+                await p.goto(`${t.baseUrl}/storefront/chat`);
+                // The storefront's own Shop API call gives the visitor a session, kept in the cookie only.
+                await p.evaluate(() =>
+                    fetch('/shop-api', {
+                        method: 'POST',
+                        credentials: 'include',
+                        headers: { 'content-type': 'application/json' },
+                        body: JSON.stringify({ query: '{ activeOrder { id } }' }),
+                    }).then(r => r.status),
+                );
+                await p.reload();
+                await p.waitForFunction(
+                    () => (globalThis as unknown as PageGlobals).SupportChat?.status === 'online',
+                    undefined,
+                    WAIT,
+                );
+                const body = 'این پیام با نشست کوکی است';
+                const atStaff = nextEvent<NewMessage>(staff, 'message:new', m => m.message.body === body);
+                await p.getByRole('button', { name: /گفتگو با پشتیبانی/ }).click();
+                await p.getByRole('textbox', { name: 'پیام شما' }).fill(body);
+                await p.getByRole('textbox', { name: 'پیام شما' }).press('Enter');
+                const got = await atStaff;
+                expect(got.message.senderType).toBe('guest');
+                expect(got.conversationId).not.toBe(conversationId);
+                expect(
+                    await p.evaluate(() =>
+                        (globalThis as unknown as PageGlobals).localStorage.getItem('vendure-auth-token'),
+                    ),
+                ).toBeNull();
+            } finally {
+                await context.close();
+            }
         });
 
         it('answers 404 with the build hint while the bundle is missing', async () => {
