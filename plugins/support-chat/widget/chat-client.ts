@@ -39,6 +39,7 @@ interface Tracked {
 }
 
 const ACK_TIMEOUT_MS = 15_000;
+const RESEND_AFTER_TIMEOUT_MS = 5_000;
 const TYPING_REPEAT_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
 const STAFF_TYPING_EXPIRES_MS = 8_000;
@@ -433,7 +434,11 @@ export class ChatClient {
             return 'next';
         }
         if (r.error.code === 'TIMEOUT') {
-            // Stays pending: re-sent after the next connect, the server answers the same message.
+            // Stays pending: re-sent after the next connect (or shortly, if still connected: a slow server);
+            // the server answers a re-send with the same message.
+            if (this.socket?.connected) {
+                setTimeout(() => void this.flushPending(), RESEND_AFTER_TIMEOUT_MS);
+            }
             return 'stop';
         }
         p.state = 'failed';

@@ -41,7 +41,7 @@ h2 { margin: 0; font-size: 16px; font-weight: 700; }
 .msg .actions button { font: inherit; font-size: 12px; margin-inline-end: 6px; background: none; border: 0; color: var(--accent); cursor: pointer; padding: 0; text-decoration: underline; }
 .typing { margin: 0; padding: 0 14px 4px; font-size: 12px; color: var(--muted); }
 .error { margin: 0; padding: 4px 14px; font-size: 12px; color: #b91c1c; }
-form { display: flex; gap: 8px; padding: 8px; border-block-start: 1px solid #e5e7eb; align-items: flex-end; }
+form { display: flex; gap: 8px; padding: 8px 8px 12px; border-block-start: 1px solid #e5e7eb; align-items: flex-end; }
 .field { flex: 1; display: flex; flex-direction: column; }
 textarea { font: inherit; resize: none; border: 1px solid #d1d5db; border-radius: 8px; padding: 6px 8px; min-height: 40px; max-height: 120px; box-sizing: border-box; width: 100%; }
 .counter { font-size: 11px; color: var(--muted); }
