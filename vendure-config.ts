@@ -185,6 +185,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 redis: app.redisUrl
                     ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` }
                     : undefined,
+                // Built by `npm run build` (scripts/build-assets.ts), served at /support-chat/widget.js.
+                widget: { dir: path.join(STATIC_DIR, 'support-chat') },
             }),
             AdminUiPlugin.init({
                 route: 'admin',

@@ -4,6 +4,25 @@ import { defineConfig } from 'vitest/config';
 // SWC compiles the TypeScript so decorator metadata is emitted (Vendure and TypeORM entities need it).
 const swcPlugin = swc.vite({ jsc: { transform: { useDefineForClassFields: false } } });
 
+/** Test files that each start a real Vendure server: separate processes, long timeouts. */
+function serverProject(name: string, groupOrder: number, include: string[], maxWorkers: number) {
+    return {
+        plugins: [swcPlugin],
+        test: {
+            name,
+            sequence: { groupOrder },
+            include,
+            environment: 'node' as const,
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            pool: 'forks' as const,
+            // Two cores: more parallel Vendure servers only make each one slower.
+            maxWorkers,
+            fileParallelism: maxWorkers > 1,
+        },
+    };
+}
+
 export default defineConfig({
     plugins: [swcPlugin],
     test: {
@@ -17,36 +36,14 @@ export default defineConfig({
                     environment: 'node',
                 },
             },
-            {
-                plugins: [swcPlugin],
-                test: {
-                    name: 'e2e',
-                    sequence: { groupOrder: 1 },
-                    include: ['test/**/*.e2e-spec.ts', 'plugins/**/e2e/**/*.e2e-spec.ts'],
-                    environment: 'node',
-                    testTimeout: 60_000,
-                    hookTimeout: 120_000,
-                    pool: 'forks',
-                    // Two cores: more parallel Vendure servers only make each one slower.
-                    maxWorkers: 2,
-                    fileParallelism: true,
-                },
-            },
-            {
-                plugins: [swcPlugin],
-                test: {
-                    name: 'browser',
-                    sequence: { groupOrder: 2 },
-                    include: ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
-                    environment: 'node',
-                    testTimeout: 60_000,
-                    hookTimeout: 120_000,
-                    pool: 'forks',
-                    // A Vendure server and a Chromium per file: one file at a time on two cores.
-                    maxWorkers: 1,
-                    fileParallelism: false,
-                },
-            },
+            serverProject('e2e', 1, ['test/**/*.e2e-spec.ts', 'plugins/**/e2e/**/*.e2e-spec.ts'], 2),
+            // A Vendure server and a Chromium per file: one file at a time.
+            serverProject(
+                'browser',
+                2,
+                ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
+                1,
+            ),
         ],
     },
 });

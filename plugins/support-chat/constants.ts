@@ -10,6 +10,9 @@ export const STAFF_ROOM = 'staff';
 export const conversationRoom = (id: string | number) => `conversation:${id}`;
 export const shopperRoom = (partyKey: string) => `shopper:${partyKey}`;
 
+/** The widget bundle's file name, in `widget.dir` and in its URL `/support-chat/widget.js`. */
+export const WIDGET_FILE = 'widget.js';
+
 export const UNREAD_NOTIFY_QUEUE = 'support-chat-unread-notify';
 
 export const DEFAULT_OPTIONS = {

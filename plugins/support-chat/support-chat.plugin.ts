@@ -1,6 +1,7 @@
 import { Injector, PluginCommonModule, ScheduledTask, VendurePlugin } from '@vendure/core';
 
 import { ChatGateway } from './api/chat.gateway';
+import { WidgetController } from './api/widget.controller';
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
 import {
     AdminSupportChatResolver,
@@ -49,12 +50,24 @@ import { ResolvedSupportChatOptions, SupportChatPluginOptions } from './types';
  * Admin API: `supportConversations(filter)`, `assignSupportConversation`, `resolveSupportConversation`,
  * canned replies CRUD. The README lists every socket event.
  *
+ * ## Storefront widget
+ * With `widget: { dir }` (the folder `npm run build` writes `widget.js` to) the plugin serves a ready chat
+ * widget at `GET /support-chat/widget.js`; any storefront page includes it with one tag:
+ * ```html
+ * <script src="https://shop.example/support-chat/widget.js" defer></script>
+ * ```
+ * Persian and right to left by default (`data-lang="en"` for English). It uses the storefront's Vendure
+ * session (the bearer token under localStorage `vendure-auth-token`, `data-token-key` to change it, or
+ * `window.SupportChat.setToken(token)`), and creates a guest session when there is none. The README lists the
+ * attributes, the JS API and what the page's CSP must allow.
+ *
  * @docsCategory plugins
  */
 @VendurePlugin({
     imports: [PluginCommonModule],
     compatibility: '^3.7.0',
     entities: [SupportConversation, SupportMessage, SupportCannedReply],
+    controllers: [WidgetController],
     providers: [
         { provide: PLUGIN_INIT_OPTIONS, useFactory: () => SupportChatPlugin.options },
         ChatHub,
@@ -118,6 +131,7 @@ export function resolveOptions(options: SupportChatPluginOptions): ResolvedSuppo
         unreadNotifySchedule: options.unreadNotifySchedule ?? DEFAULT_OPTIONS.unreadNotifySchedule,
         notifier: options.notifier,
         redis: options.redis,
+        widget: options.widget,
     };
     const problems: string[] = [];
     if (!(resolved.maxMessageLength >= 1 && resolved.maxMessageLength <= 10_000)) {

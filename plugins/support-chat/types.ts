@@ -48,6 +48,11 @@ export interface SupportChatPluginOptions {
      * instance) and the per-shopper rate limit. Without it the chat works on one instance only.
      */
     redis?: { url: string; keyPrefix: string };
+    /**
+     * Serves the storefront widget at `GET /support-chat/widget.js` from `dir` (where `npm run build` writes
+     * `widget.js`, e.g. `<project>/static/support-chat`). Omit to serve nothing (404).
+     */
+    widget?: { dir: string };
 }
 
 export interface ResolvedSupportChatOptions {
@@ -59,10 +64,10 @@ export interface ResolvedSupportChatOptions {
     unreadNotifySchedule: string;
     notifier?: UnreadReplyNotifier;
     redis?: { url: string; keyPrefix: string };
+    widget?: { dir: string };
 }
 
-export type ConversationStatus = 'open' | 'resolved';
-export type SenderType = 'customer' | 'guest' | 'staff';
+export type { ChatAck, ChatErrorCode, ConversationStatus, SenderType } from './protocol';
 export type StaffPresence = 'online' | 'away';
 
 /** Who is on the other end of a socket or a GraphQL call. */
@@ -73,17 +78,3 @@ export type ChatParty =
 
 export type ShopperParty = Extract<ChatParty, { kind: 'customer' | 'guest' }>;
 export type StaffParty = Extract<ChatParty, { kind: 'staff' }>;
-
-/** Codes of error acknowledgements and GraphQL error results. */
-export type ChatErrorCode =
-    | 'INVALID_PAYLOAD'
-    | 'MESSAGE_EMPTY'
-    | 'MESSAGE_TOO_LONG'
-    | 'RATE_LIMITED'
-    | 'TOO_MANY_OPEN_CONVERSATIONS'
-    | 'NOT_FOUND'
-    | 'FORBIDDEN'
-    | 'INTERNAL_ERROR';
-
-export type ChatAck<T> =
-    { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };

@@ -2,9 +2,13 @@ import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import path from 'node:path';
+
 import { buildAdminUi } from '../../../src/admin-ui';
+import { STATIC_DIR } from '../../../src/paths';
 import { browserSkipReason, launchBrowser } from '../../../src/testing/browser';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
+import { buildWidget } from '../build/widget-bundle';
 import type { MessagePayload } from '../service/support-chat.service';
 
 import { ack, cid, connectChat, createShopper, createStaff, nextEvent, SendData } from './chat-fixtures';
@@ -16,7 +20,8 @@ interface NewMessage {
 
 /**
  * The staff screen in the real Admin UI (compiled with the extension), driven in Chromium, against a shopper on
- * a socket.io client: what the shopper writes shows up on the screen, what staff type reaches the shopper.
+ * a socket.io client and against the storefront widget on the demo page: what the shopper writes shows up on
+ * the screen, what staff type reaches the shopper.
  */
 const skipReason = browserSkipReason();
 
@@ -33,6 +38,7 @@ describe.skipIf(skipReason)(
         beforeAll(async () => {
             // Cached: compiles only when the extension or the installed packages changed.
             await buildAdminUi(() => undefined);
+            await buildWidget(path.join(STATIC_DIR, 'support-chat', 'widget.js'));
             t = await createTestShop();
             const staff = await createStaff(t, 'Maryam');
             staffEmail = staff.email;
@@ -93,6 +99,23 @@ describe.skipIf(skipReason)(
             await page.getByTestId('typing').waitFor();
             await ack(shopper, 'message:send', { clientMessageId: cid(), body: 'ممنون!' });
             await page.getByTestId('messages').getByText('ممنون!').waitFor();
+        });
+
+        it('carries a conversation between the storefront widget and the staff screen', async () => {
+            const storefront = await (await browser.newContext({ locale: 'fa-IR' })).newPage();
+            await storefront.goto(`${t.baseUrl}/storefront/chat`);
+            await storefront.getByRole('button', { name: /گفتگو با پشتیبانی/ }).click();
+            const widgetInput = storefront.getByRole('textbox', { name: 'پیام شما' });
+            await widgetInput.fill('سلام از ویجت فروشگاه');
+            await widgetInput.press('Enter');
+
+            // A guest's new conversation appears in the open queue of the staff screen.
+            await page.locator('[data-conversation-id]').filter({ hasText: 'مهمان' }).click();
+            await page.getByTestId('messages').getByText('سلام از ویجت فروشگاه').waitFor();
+
+            await page.getByTestId('composer').fill('پاسخ از پنل مدیریت');
+            await page.getByTestId('composer').press('Enter');
+            await storefront.locator('li.msg').filter({ hasText: 'پاسخ از پنل مدیریت' }).waitFor();
         });
     },
 );

@@ -16,18 +16,24 @@ export interface SendData {
     conversation: ConversationPayload;
     duplicate: boolean;
 }
+/** The `message:new` event. */
+export interface NewMessage {
+    conversationId: string;
+    message: MessagePayload;
+}
 export interface SyncData {
     conversation: ConversationPayload;
     messages: MessagePayload[];
     hasMore: boolean;
 }
 
-/** Test options of the chat plugin, keeping the Redis settings `buildVendureConfig` chose. */
+/** Test options of the chat plugin, keeping the Redis and widget settings `buildVendureConfig` chose. */
 export function withChatOptions(options: SupportChatPluginOptions) {
     return (config: VendureConfig): VendureConfig => {
         SupportChatPlugin.init({
             ...options,
             redis: SupportChatPlugin.options.redis,
+            widget: SupportChatPlugin.options.widget,
         });
         return config;
     };

@@ -35,6 +35,7 @@ import {
 import { SupportCannedReply } from '../entities/support-canned-reply.entity';
 import { SupportConversation } from '../entities/support-conversation.entity';
 import { SupportMessage } from '../entities/support-message.entity';
+import type { ConversationPayload, MessagePayload } from '../protocol';
 import {
     ChatErrorCode,
     ChatParty,
@@ -760,31 +761,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 }
 
-export interface ConversationPayload {
-    id: string;
-    status: ConversationStatus;
-    customerId: string | null;
-    isGuest: boolean;
-    assigneeId: string | null;
-    lastSeq: number;
-    unreadByStaff: number;
-    unreadByShopper: number;
-    lastReadSeqStaff: number;
-    lastReadSeqShopper: number;
-    lastMessageAt: string | null;
-    createdAt: string;
-}
-
-export interface MessagePayload {
-    id: string;
-    conversationId: string;
-    seq: number;
-    senderType: string;
-    senderId: string | null;
-    clientMessageId: string;
-    body: string;
-    createdAt: string;
-}
+// The payload shapes live in the dependency-free protocol file the browser clients share.
+export type { ConversationPayload, MessagePayload } from '../protocol';
 
 export function toConversationPayload(c: SupportConversation): ConversationPayload {
     return {
