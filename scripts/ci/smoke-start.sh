@@ -32,6 +32,8 @@ for _ in $(seq 1 900); do
         curl -sf "http://127.0.0.1:$port/admin/" | grep -q '<base href="/admin/"' || { echo "Admin UI did not load"; exit 1; }
         grep -q 'Admin UI: compiled' "$work/start.log" || { echo "npm start did not compile the Admin UI extensions"; exit 1; }
         if grep -q 'without the project extensions' "$work/start.log"; then echo "Admin UI served without extensions"; exit 1; fi
+        curl -sf -o /dev/null "http://127.0.0.1:$port/support-chat/widget.js" || { echo "chat widget not served"; exit 1; }
+        curl -sf "http://127.0.0.1:$port/storefront/chat" | grep -q 'support-chat/widget.js' || { echo "chat demo page missing"; exit 1; }
         curl -sf "http://127.0.0.1:$port/health"
         echo
         echo "smoke test passed"
