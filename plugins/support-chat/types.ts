@@ -67,7 +67,7 @@ export interface ResolvedSupportChatOptions {
     widget?: { dir: string };
 }
 
-export type { ChatAck, ChatErrorCode, ConversationStatus, SenderType } from './protocol';
+export type { ChatAck, ChatErrorCode, ConversationStatus, SenderType } from './ui/protocol';
 export type StaffPresence = 'online' | 'away';
 
 /** Who is on the other end of a socket or a GraphQL call. */

@@ -35,7 +35,7 @@ import {
 import { SupportCannedReply } from '../entities/support-canned-reply.entity';
 import { SupportConversation } from '../entities/support-conversation.entity';
 import { SupportMessage } from '../entities/support-message.entity';
-import type { ConversationPayload, MessagePayload } from '../protocol';
+import type { ConversationPayload, MessagePayload } from '../ui/protocol';
 import {
     ChatErrorCode,
     ChatParty,
@@ -762,7 +762,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
 }
 
 // The payload shapes live in the dependency-free protocol file the browser clients share.
-export type { ConversationPayload, MessagePayload } from '../protocol';
+export type { ConversationPayload, MessagePayload } from '../ui/protocol';
 
 export function toConversationPayload(c: SupportConversation): ConversationPayload {
     return {

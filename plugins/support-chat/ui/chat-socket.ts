@@ -1,33 +1,11 @@
 import { io, Socket } from 'socket.io-client';
 
-/** Payloads of the `/chat` namespace (see the plugin README). */
-export interface ChatConversation {
-    id: string;
-    status: 'open' | 'resolved';
-    customerId: string | null;
-    isGuest: boolean;
-    assigneeId: string | null;
-    lastSeq: number;
-    unreadByStaff: number;
-    unreadByShopper: number;
-    lastReadSeqStaff: number;
-    lastReadSeqShopper: number;
-    lastMessageAt: string | null;
-    createdAt: string;
-}
+import type { ChatAck, ConversationPayload, MessagePayload } from './protocol';
 
-export interface ChatMessage {
-    id: string;
-    conversationId: string;
-    seq: number;
-    senderType: 'customer' | 'guest' | 'staff';
-    senderId: string | null;
-    clientMessageId: string;
-    body: string;
-    createdAt: string;
-}
-
-export type ChatAck<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+export type ChatConversation = ConversationPayload;
+export type ChatMessage = MessagePayload;
+/** The server's acknowledgement, or the client's own when the server did not answer in time. */
+export type StaffAck<T> = ChatAck<T> | { ok: false; error: { code: 'TIMEOUT'; message: string } };
 
 export interface StaffChatHandlers {
     connectionChanged(state: 'connected' | 'disconnected', error?: string): void;
@@ -62,11 +40,14 @@ export class StaffChatSocket {
         this.socket.on('typing', handlers.typing);
     }
 
-    request<T>(event: string, payload: Record<string, unknown>): Promise<ChatAck<T>> {
+    request<T>(event: string, payload: Record<string, unknown>): Promise<StaffAck<T>> {
         return this.socket
             .timeout(10_000)
             .emitWithAck(event, payload)
-            .catch(() => ({ ok: false, error: { code: 'TIMEOUT', message: 'No answer from the server' } }));
+            .catch(() => ({
+                ok: false,
+                error: { code: 'TIMEOUT' as const, message: 'No answer from the server' },
+            }));
     }
 
     close(): void {

@@ -16,7 +16,7 @@ import {
 import { gql } from 'apollo-angular';
 import { firstValueFrom } from 'rxjs';
 
-import { ChatAck, ChatConversation, ChatMessage, newClientMessageId, StaffChatSocket } from './chat-socket';
+import { ChatConversation, ChatMessage, newClientMessageId, StaffAck, StaffChatSocket } from './chat-socket';
 
 interface PersonSummary {
     id: string;
@@ -525,7 +525,7 @@ export class SupportChatPageComponent implements OnInit, OnDestroy {
     }
 
     private async request<T>(event: string, payload: Record<string, unknown>): Promise<T | undefined> {
-        const ack: ChatAck<T> | undefined = await this.socket?.request<T>(event, payload);
+        const ack: StaffAck<T> | undefined = await this.socket?.request<T>(event, payload);
         if (!ack?.ok) {
             this.inZone(() =>
                 this.notifications.error('support-chat.error', {

@@ -1,5 +1,5 @@
 /** The widget's view of the `/chat` protocol: the shared shapes, plus what the shopper side adds. */
-import type { ChatErrorCode as ServerErrorCode, ConversationPayload, MessagePayload } from '../protocol';
+import type { ChatErrorCode as ServerErrorCode, ConversationPayload, MessagePayload } from '../ui/protocol';
 
 export type Conversation = ConversationPayload;
 export type Message = MessagePayload;

@@ -1,6 +1,7 @@
 /**
- * The shapes that travel over the `/chat` socket, shared by the server and the browser clients (the storefront
- * widget imports this file, so it imports nothing).
+ * The shapes that travel over the `/chat` socket, shared by the server, the storefront widget and the Admin UI
+ * screen, so it imports nothing. It sits in `ui/` because ui-devkit copies only that folder into the Admin UI
+ * build; tsc still compiles it for the server, which imports it.
  */
 
 export type ConversationStatus = 'open' | 'resolved';
