@@ -9,9 +9,10 @@ import { Client } from 'pg';
 
 import { SmsOtpPlugin } from '../../plugins/sms-otp';
 import { startServer } from '../../src/bootstrap';
-import { loadAppConfig } from '../../src/config/app-config';
 import { ProviderSimulators } from '../../src/simulators/simulator-server';
 import { resolveProviderUrls } from '../../src/simulators/provider-urls';
+
+import { benchAppConfig } from './bench-utils';
 
 /**
  * `npm run bench:otp`: SMS login throughput of ONE server process against the SMS.ir simulator.
@@ -50,17 +51,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 async function serve(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-otp-'));
-    const app = loadAppConfig({
-        ...process.env,
-        APP_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        LOG_FORMAT: 'json',
-        SQLITE_PATH: path.join(dir, 'shop.sqlite'),
-        ASSETS_DIR: path.join(dir, 'assets'),
-        REDIS_PREFIX: `bench_otp_${process.pid}`,
-    });
+    const app = benchAppConfig(dir, `bench_otp_${process.pid}`);
     const providers = resolveProviderUrls(app, process.env.BENCH_SIMULATOR_URL!);
     const server = await startServer(app, {
         providers,

@@ -6,9 +6,10 @@ import { Logger as TypeOrmLogger } from 'typeorm';
 
 import { SmsOtpPlugin } from '../../plugins/sms-otp';
 import { startServer } from '../../src/bootstrap';
-import { loadAppConfig } from '../../src/config/app-config';
 import { ProviderSimulators } from '../../src/simulators/simulator-server';
 import { resolveProviderUrls } from '../../src/simulators/provider-urls';
+
+import { benchAppConfig } from './bench-utils';
 
 /**
  * `node dist/scripts/bench/otp-sql-trace.js`: the SQL statements one `requestLoginOtp` and one
@@ -35,19 +36,11 @@ async function main(): Promise<void> {
     const sims = new ProviderSimulators();
     const simUrl = await sims.listen(0);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otp-trace-'));
-    const app = loadAppConfig({
+    const app = benchAppConfig(dir, `otp_trace_${process.pid}`, {
         ...process.env,
         DATABASE_URL: undefined,
         REDIS_URL: undefined,
-        APP_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        LOG_FORMAT: 'json',
-        SQLITE_PATH: path.join(dir, 'shop.sqlite'),
-        ASSETS_DIR: path.join(dir, 'assets'),
         SMSIR_API_URL: `${simUrl}/smsir`,
-        REDIS_PREFIX: `otp_trace_${process.pid}`,
     });
     const server = await startServer(app, {
         providers: resolveProviderUrls(app, simUrl),
