@@ -8,7 +8,10 @@ export interface SmsirOptions {
     templateId: number;
     /** Name of the template parameter that receives the code, without `#` (default `CODE`). */
     templateParameterName?: string;
-    /** Abort a call after this many milliseconds (default 5000). */
+    /**
+     * Milliseconds allowed to connect, and then for the answer (default 5000 each). A send that could not
+     * connect was certainly not sent; one whose answer is late may have been.
+     */
     requestTimeoutMs?: number;
 }
 

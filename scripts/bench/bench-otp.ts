@@ -1,5 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,9 +9,10 @@ import { Client } from 'pg';
 
 import { SmsOtpPlugin } from '../../plugins/sms-otp';
 import { startServer } from '../../src/bootstrap';
-import { loadAppConfig } from '../../src/config/app-config';
 import { ProviderSimulators } from '../../src/simulators/simulator-server';
 import { resolveProviderUrls } from '../../src/simulators/provider-urls';
+
+import { benchAppConfig } from './bench-utils';
 
 /**
  * `npm run bench:otp`: SMS login throughput of ONE server process against the SMS.ir simulator.
@@ -24,6 +26,11 @@ import { resolveProviderUrls } from '../../src/simulators/provider-urls';
  *   3. sign-up pairs: `requestLoginOtp` + `authenticate(smsOtp)` for numbers without an account;
  *   4. login pairs: the same for numbers that have an account.
  * The cooldown is off and the caps are raised for the run, so every pair does the full work.
+ *
+ * Besides rates and latencies, each phase reports the server process's CPU time per operation (user + system,
+ * all its threads) and how busy its event loop was: on a shared machine the rates move with the other load,
+ * the CPU cost of one operation much less. BENCH_CPU_PROFILE=<dir> writes one V8 CPU profile of the server per
+ * phase there. `node dist/scripts/bench/otp-sql-trace.js` lists the SQL statements of each request.
  */
 
 type Phase = {
@@ -33,6 +40,10 @@ type Phase = {
     seconds: number;
     latencies: number[];
     peakRssMb: number;
+    /** Server process CPU time (user + system, all threads incl. GC) during the phase, in ms. */
+    serverCpuMs: number;
+    /** Share of the phase the server's event loop (its one JS thread) was busy, 0..1. */
+    serverElu: number;
 };
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -40,17 +51,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 async function serve(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-otp-'));
-    const app = loadAppConfig({
-        ...process.env,
-        APP_ENV: 'test',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'error',
-        LOG_FORMAT: 'json',
-        SQLITE_PATH: path.join(dir, 'shop.sqlite'),
-        ASSETS_DIR: path.join(dir, 'assets'),
-        REDIS_PREFIX: `bench_otp_${process.pid}`,
-    });
+    const app = benchAppConfig(dir, `bench_otp_${process.pid}`);
     const providers = resolveProviderUrls(app, process.env.BENCH_SIMULATOR_URL!);
     const server = await startServer(app, {
         providers,
@@ -68,15 +69,49 @@ async function serve(): Promise<void> {
             return config;
         },
     });
-    let peak = process.memoryUsage().rss;
-    setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50).unref();
-    process.on('message', (m: string) => {
-        if (m === 'reset-peak') {
-            peak = process.memoryUsage().rss;
-            process.send!({ kind: 'ack' });
-        } else if (m === 'report') {
-            process.send!({ kind: 'peak', rssMb: peak / 1024 / 1024 });
-        } else if (m === 'stop') {
+    let peak = process.memoryUsage.rss();
+    let cpu = process.cpuUsage();
+    let elu = performance.eventLoopUtilization();
+    setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50).unref();
+    // BENCH_CPU_PROFILE=<dir>: one V8 CPU profile of the server per phase, written there.
+    const profileDir = process.env.BENCH_CPU_PROFILE;
+    const profiler = profileDir ? new inspector.Session() : undefined;
+    const post = (method: string) =>
+        new Promise<unknown>((resolve, reject) =>
+            profiler!.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+        );
+    if (profiler) {
+        profiler.connect();
+        await post('Profiler.enable');
+    }
+    process.on('message', (m: { kind: string; phase: string }) => {
+        if (m.kind === 'start') {
+            void (async () => {
+                peak = process.memoryUsage.rss();
+                cpu = process.cpuUsage();
+                elu = performance.eventLoopUtilization();
+                if (profiler) {
+                    await post('Profiler.start');
+                }
+                process.send!({ kind: 'ack' });
+            })();
+        } else if (m.kind === 'report') {
+            const used = process.cpuUsage(cpu);
+            const utilization = performance.eventLoopUtilization(elu).utilization;
+            void (async () => {
+                if (profiler) {
+                    const { profile } = (await post('Profiler.stop')) as { profile: object };
+                    const file = `${m.phase.split(':')[0].replace(/[^a-z0-9]+/gi, '-')}.cpuprofile`;
+                    fs.writeFileSync(path.join(profileDir!, file), JSON.stringify(profile));
+                }
+                process.send!({
+                    kind: 'peak',
+                    rssMb: peak / 1024 / 1024,
+                    cpuMs: (used.user + used.system) / 1000,
+                    elu: utilization,
+                });
+            })();
+        } else if (m.kind === 'stop') {
             void server.close().then(async () => {
                 await deleteRedisKeys(app.redisUrl, app.redisPrefix);
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -91,11 +126,10 @@ async function main(): Promise<void> {
     const sims = new ProviderSimulators();
     const simUrl = await sims.listen(0);
     const scratch = await scratchDatabase();
+    if (process.env.BENCH_CPU_PROFILE) {
+        fs.mkdirSync(process.env.BENCH_CPU_PROFILE, { recursive: true });
+    }
     const child = fork(__filename, ['--serve'], {
-        // BENCH_CPU_PROFILE=<dir>: write a V8 CPU profile of the server process there.
-        execArgv: process.env.BENCH_CPU_PROFILE
-            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-            : [],
         env: {
             ...process.env,
             BENCH_SIMULATOR_URL: simUrl,
@@ -175,7 +209,7 @@ async function main(): Promise<void> {
         );
         report(phases, scratch ? 'PostgreSQL + Redis' : 'SQLite (embedded)');
     } finally {
-        child.send('stop');
+        child.send({ kind: 'stop' });
         await new Promise(resolve => child.once('exit', resolve));
         await sims.close();
         await scratch?.drop();
@@ -188,7 +222,7 @@ async function phase(
     op: (worker: number) => Promise<boolean>,
     seconds = SECONDS,
 ): Promise<Phase> {
-    child.send('reset-peak');
+    child.send({ kind: 'start', phase: name });
     await nextMessage(child, 'ack');
     const latencies: number[] = [];
     let ops = 0;
@@ -209,25 +243,43 @@ async function phase(
             }
         }),
     );
-    child.send('report');
-    const { rssMb } = await nextMessage<{ rssMb: number }>(child, 'peak');
-    return { name, ops, errors, seconds: (Date.now() - started) / 1000, latencies, peakRssMb: rssMb };
+    child.send({ kind: 'report', phase: name });
+    const { rssMb, cpuMs, elu } = await nextMessage<{ rssMb: number; cpuMs: number; elu: number }>(
+        child,
+        'peak',
+    );
+    return {
+        name,
+        ops,
+        errors,
+        seconds: (Date.now() - started) / 1000,
+        latencies,
+        peakRssMb: rssMb,
+        serverCpuMs: cpuMs,
+        serverElu: elu,
+    };
 }
 
 function report(phases: Phase[], db: string): void {
     const baseline = phases[0].ops / phases[0].seconds;
     console.log(
         `\nbench:otp — one server process (${db}), Node ${process.version}, ${os.cpus().length} cores, ` +
-            `${CONCURRENCY} concurrent shoppers, ${SECONDS} s per phase, load generator + simulator on the same machine\n`,
+            `${CONCURRENCY} concurrent shoppers, ${SECONDS} s per phase, load generator + simulator on the same machine; ` +
+            `load average at the end ${os
+                .loadavg()
+                .map(l => l.toFixed(2))
+                .join(' ')}\n`,
     );
-    console.log('| phase | ops/s | vs baseline | p50 ms | p95 ms | errors | server peak RSS MB |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+        '| phase | ops/s | vs baseline | p50 ms | p95 ms | errors | server CPU ms/op | server event loop busy | server peak RSS MB |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const p of phases) {
         const rate = p.ops / p.seconds;
         const sorted = [...p.latencies].sort((a, b) => a - b);
         const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
         console.log(
-            `| ${p.name} | ${rate.toFixed(0)} | ${(rate / baseline).toFixed(2)}× | ${pct(0.5).toFixed(1)} | ${pct(0.95).toFixed(1)} | ${p.errors} | ${p.peakRssMb.toFixed(0)} |`,
+            `| ${p.name} | ${rate.toFixed(0)} | ${(rate / baseline).toFixed(2)}× | ${pct(0.5).toFixed(1)} | ${pct(0.95).toFixed(1)} | ${p.errors} | ${(p.serverCpuMs / Math.max(p.ops, 1)).toFixed(2)} | ${(p.serverElu * 100).toFixed(0)} % | ${p.peakRssMb.toFixed(0)} |`,
         );
     }
 }

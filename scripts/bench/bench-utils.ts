@@ -1,3 +1,7 @@
+import path from 'node:path';
+
+import { AppConfig, loadAppConfig } from '../../src/config/app-config';
+
 /** Shared by the benchmarks: run a closed-loop load for a while and summarise latencies. */
 export interface LoadResult {
     completed: number;
@@ -53,4 +57,26 @@ export async function runLoad(
 
 export function fmt(n: number, digits = 1): string {
     return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+/**
+ * The app config of a benchmark's own server: test mode, a free port on loopback, quiet JSON logs, the SQLite file
+ * and assets under `dir` (PostgreSQL when `env` has DATABASE_URL), its Redis keys under `redisPrefix`.
+ */
+export function benchAppConfig(
+    dir: string,
+    redisPrefix: string,
+    env: NodeJS.ProcessEnv = process.env,
+): AppConfig {
+    return loadAppConfig({
+        ...env,
+        APP_ENV: 'test',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        LOG_FORMAT: 'json',
+        SQLITE_PATH: path.join(dir, 'shop.sqlite'),
+        ASSETS_DIR: path.join(dir, 'assets'),
+        REDIS_PREFIX: redisPrefix,
+    });
 }

@@ -97,7 +97,13 @@ export class SmsirSimulator {
 
     /** The last message sent to a mobile number, e.g. to read an OTP code in a test. */
     lastMessageTo(mobile: string): SmsirSimMessage | undefined {
-        return [...this.inbox].reverse().find(m => m.mobile === mobile);
+        // From the end without copying: the inbox holds up to 10,000 messages in benchmark runs.
+        for (let i = this.inbox.length - 1; i >= 0; i--) {
+            if (this.inbox[i].mobile === mobile) {
+                return this.inbox[i];
+            }
+        }
+        return undefined;
     }
 
     reset(): void {

@@ -11,7 +11,21 @@ export interface OtpCounterStore {
     release(key: string): Promise<void>;
     /** Counts one hit in the window `key`; returns the count so far and the seconds until the window ends. */
     increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }>;
+    /**
+     * Counts one hit in each window in order and stops at the first one that goes over its limit (the windows
+     * after it are not counted). Returns that window's index and the seconds until it ends, or undefined when
+     * every window allowed the hit. Redis does it in one round trip.
+     */
+    incrementUntilOver(
+        windows: CounterWindow[],
+    ): Promise<{ index: number; resetInSeconds: number } | undefined>;
     close(): Promise<void>;
+}
+
+export interface CounterWindow {
+    key: string;
+    windowSeconds: number;
+    limit: number;
 }
 
 export class MemoryCounterStore implements OtpCounterStore {
@@ -43,6 +57,18 @@ export class MemoryCounterStore implements OtpCounterStore {
         return { count: entry.count, resetInSeconds: secondsUntil(entry.expiresAt, this.now()) };
     }
 
+    async incrementUntilOver(
+        windows: CounterWindow[],
+    ): Promise<{ index: number; resetInSeconds: number } | undefined> {
+        for (const [index, w] of windows.entries()) {
+            const { count, resetInSeconds } = await this.increment(w.key, w.windowSeconds);
+            if (count > w.limit) {
+                return { index, resetInSeconds };
+            }
+        }
+        return undefined;
+    }
+
     async close(): Promise<void> {
         this.entries.clear();
     }
@@ -72,12 +98,34 @@ if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) 
 return {count, ttl}
 `;
 
+// The same for several windows in order, stopping at the first one over its limit: ARGV holds each window's
+// seconds and limit. Returns {index (1-based), ttl}, or {0, 0} when all allowed. The keys of one call must live
+// on one Redis node (one instance, or one hash slot in a cluster).
+const INCREMENT_UNTIL_OVER_SCRIPT = `
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[2 * i - 1])
+  local count = redis.call('INCR', KEYS[i])
+  if count == 1 then redis.call('EXPIRE', KEYS[i], window) end
+  local ttl = redis.call('TTL', KEYS[i])
+  if ttl < 0 then redis.call('EXPIRE', KEYS[i], window); ttl = window end
+  if count > tonumber(ARGV[2 * i]) then return {i, ttl} end
+end
+return {0, 0}
+`;
+
+type ScriptedRedis = {
+    otpIncrement(k: string, w: number): Promise<[number, number]>;
+    otpIncrementUntilOver(n: number, ...args: Array<string | number>): Promise<[number, number]>;
+};
+
 export class RedisCounterStore implements OtpCounterStore {
     private readonly redis: Redis;
 
     constructor(url: string, keyPrefix: string) {
         this.redis = new Redis(url, { keyPrefix, lazyConnect: true, maxRetriesPerRequest: 2 });
         this.redis.defineCommand('otpIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+        // Variable number of keys: the first argument of each call says how many.
+        this.redis.defineCommand('otpIncrementUntilOver', { lua: INCREMENT_UNTIL_OVER_SCRIPT });
     }
 
     async claim(key: string, ttlSeconds: number): Promise<number> {
@@ -94,10 +142,19 @@ export class RedisCounterStore implements OtpCounterStore {
     }
 
     async increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }> {
-        const [count, ttl] = (await (
-            this.redis as unknown as { otpIncrement(k: string, w: number): Promise<[number, number]> }
-        ).otpIncrement(key, windowSeconds)) as [number, number];
+        const [count, ttl] = await (this.redis as unknown as ScriptedRedis).otpIncrement(key, windowSeconds);
         return { count, resetInSeconds: Math.max(ttl, 1) };
+    }
+
+    async incrementUntilOver(
+        windows: CounterWindow[],
+    ): Promise<{ index: number; resetInSeconds: number } | undefined> {
+        const [index, ttl] = await (this.redis as unknown as ScriptedRedis).otpIncrementUntilOver(
+            windows.length,
+            ...windows.map(w => w.key),
+            ...windows.flatMap(w => [w.windowSeconds, w.limit]),
+        );
+        return index > 0 ? { index: index - 1, resetInSeconds: Math.max(ttl, 1) } : undefined;
     }
 
     async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HistoryEntryType } from '@vendure/common/lib/generated-types';
+import { CUSTOMER_ROLE_CODE } from '@vendure/common/lib/shared-constants';
 import { ID } from '@vendure/common/lib/shared-types';
 import {
     ChannelService,
@@ -7,9 +8,10 @@ import {
     ExternalAuthenticationMethod,
     ExternalAuthenticationService,
     HistoryService,
+    InternalServerError,
     Logger,
     RequestContext,
-    RoleService,
+    Role,
     TransactionalConnection,
     User,
 } from '@vendure/core';
@@ -61,7 +63,6 @@ export class SmsOtpService implements OnApplicationShutdown {
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedSmsOtpOptions,
         private readonly connection: TransactionalConnection,
         private readonly externalAuthenticationService: ExternalAuthenticationService,
-        private readonly roleService: RoleService,
         private readonly channelService: ChannelService,
         private readonly historyService: HistoryService,
     ) {
@@ -282,11 +283,7 @@ export class SmsOtpService implements OnApplicationShutdown {
         phone: string,
         names: { firstName?: string | null; lastName?: string | null },
     ): Promise<User | 'PHONE_NUMBER_CONFLICT'> {
-        const existing = await this.externalAuthenticationService.findCustomerUser(
-            ctx,
-            SMS_OTP_STRATEGY_NAME,
-            phone,
-        );
+        const existing = await this.findCustomerUser(ctx, phone);
         if (existing) {
             return existing;
         }
@@ -314,7 +311,7 @@ export class SmsOtpService implements OnApplicationShutdown {
             new User({
                 identifier: phone,
                 verified: true,
-                roles: [await this.roleService.getCustomerRole(ctx)],
+                roles: [await this.customerRoleWithChannels(ctx)],
                 authenticationMethods: [method],
             }),
         );
@@ -343,6 +340,52 @@ export class SmsOtpService implements OnApplicationShutdown {
             loggerCtx,
         );
         return user;
+    }
+
+    /**
+     * The User whose `smsOtp` method is this number and who is a (not deleted) Customer of the current
+     * channel: what `ExternalAuthenticationService.findCustomerUser` answers, in one query instead of two.
+     * It also loads the roles with their channels, which Vendure's session creation otherwise reads again
+     * (`AuthService.createAuthenticatedSessionForUser` reloads them when `roles[0].channels` is missing).
+     */
+    private async findCustomerUser(ctx: RequestContext, phone: string): Promise<User | undefined> {
+        const user = await this.connection
+            .getRepository(ctx, User)
+            .createQueryBuilder('user')
+            .innerJoin(
+                'user.authenticationMethods',
+                'otpMethod',
+                'otpMethod.strategy = :strategy AND otpMethod.externalIdentifier = :phone',
+                { strategy: SMS_OTP_STRATEGY_NAME, phone },
+            )
+            .innerJoin(Customer, 'customer', 'customer.user = user.id AND customer.deletedAt IS NULL')
+            .innerJoin('customer.channels', 'customerChannel', 'customerChannel.id = :channelId', {
+                channelId: ctx.channelId,
+            })
+            .leftJoinAndSelect('user.authenticationMethods', 'authMethod')
+            .leftJoinAndSelect('user.roles', 'role')
+            .leftJoinAndSelect('role.channels', 'roleChannel')
+            .where('user.deletedAt IS NULL')
+            .getOne();
+        return user ?? undefined;
+    }
+
+    /**
+     * Vendure's customer role, with its channels: a User returned with them spares Vendure's session creation
+     * a reload of the roles (`RoleService.getCustomerRole` reads the role without them).
+     */
+    private async customerRoleWithChannels(ctx: RequestContext): Promise<Role> {
+        // A query builder's getOne is one statement; findOne with a relation would be two (ids, then rows).
+        const role = await this.connection
+            .getRepository(ctx, Role)
+            .createQueryBuilder('role')
+            .leftJoinAndSelect('role.channels', 'channel')
+            .where('role.code = :code', { code: CUSTOMER_ROLE_CODE })
+            .getOne();
+        if (!role) {
+            throw new InternalServerError('error.customer-role-not-found');
+        }
+        return role;
     }
 
     /**
