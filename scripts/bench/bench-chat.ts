@@ -101,6 +101,7 @@ interface SideResult {
     lost: number;
     duplicated: number;
     refusedButDelivered: number;
+    neverDelivered: number;
     disconnects: string[];
     maxLagMs: number;
     skippedStaff: number;
@@ -481,7 +482,10 @@ function deliveries(sent: SentRecord[], arrivals: Arrival[], staffSockets: numbe
         }
     }
     const expected = stored.size * (staffSockets + 1);
+    // Timed out and seen nowhere: still queued in a server when counting stopped, or dropped.
+    const neverDelivered = sent.filter(s => s.code === 'TIMEOUT' && !stored.has(s.id)).length;
     return {
+        neverDelivered,
         cross: percentiles(cross),
         same: percentiles(same),
         staffToShopperCross: percentiles(staffToShopperCross),
@@ -614,8 +618,11 @@ function report(sides: SideResult[]): void {
             undefined,
         ],
         [
-            'server CPU per message, ms (both instances)',
-            r => fmt((sum(r.cpu.servers) * r.measuredSeconds * 1000) / r.measuredSent, 2),
+            'server CPU per message sent, ms (both instances)',
+            r =>
+                fmt((sum(r.cpu.servers) * r.measuredSeconds * 1000) / r.measuredSent, 2) +
+                // A backlog means the CPU went to other messages than those sent in the window.
+                (r.measuredOk < r.measuredSent ? ' (saturated: not comparable)' : ''),
             r => (sum(r.cpu.servers) * r.measuredSeconds * 1000) / r.measuredSent,
         ],
         ['ack p50 / p99 ms', r => `${fmt(r.ack.p50)} / ${fmt(r.ack.p99)}`, r => r.ack.p99],
@@ -641,6 +648,7 @@ function report(sides: SideResult[]): void {
             r => `${r.lost} / ${r.duplicated} (${r.refusedButDelivered})`,
             undefined,
         ],
+        ['timed out and never delivered (messages)', r => String(r.neverDelivered), undefined],
         [
             'ack errors',
             r => (r.ackErrors.size ? [...r.ackErrors].map(([k, v]) => `${k} ${v}`).join(', ') : '0'),
@@ -694,6 +702,9 @@ function failures(sides: SideResult[]): string[] {
         ...(s.connectFailures.length ? [`${s.label}: ${s.connectFailures.length} connect failures`] : []),
         ...(s.lost ? [`${s.label}: ${s.lost} lost deliveries`] : []),
         ...(s.duplicated ? [`${s.label}: ${s.duplicated} duplicated deliveries`] : []),
+        ...(s.neverDelivered
+            ? [`${s.label}: ${s.neverDelivered} messages timed out and never delivered`]
+            : []),
         ...(s.refusedButDelivered
             ? [`${s.label}: ${s.refusedButDelivered} deliveries of refused messages`]
             : []),
