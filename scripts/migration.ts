@@ -1,9 +1,8 @@
 import path from 'node:path';
 
-import { Client } from 'pg';
-
 import { buildVendureConfig } from '../vendure-config';
 import { AppConfig, loadAppConfig } from '../src/config/app-config';
+import { createScratchDatabase } from '../src/db/scratch-database';
 import { applyMigrations, generateMigration, pendingSchemaChanges } from '../src/db/migrations';
 import { PROJECT_ROOT } from '../src/paths';
 import { resolveProviderUrls } from '../src/simulators/provider-urls';
@@ -96,30 +95,16 @@ async function scratchDatabases(base: AppConfig): Promise<Scratch[]> {
         console.warn('DATABASE_URL is not set: PostgreSQL migrations are not generated or checked.');
         return [sqlite];
     }
-    const url = new URL(base.database.url);
-    const scratchName = `migration_scratch_${process.pid}`;
-    const admin = new Client({ connectionString: base.database.url });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${scratchName}`);
-    await admin.query(`CREATE DATABASE ${scratchName}`);
-    await admin.end();
-    url.pathname = `/${scratchName}`;
+    const scratch = await createScratchDatabase(base.database.url, `migration_scratch_${process.pid}`);
     const postgres: Scratch = {
         dialect: 'postgres',
         app: {
             ...base,
             profile: 'services',
             redisUrl: undefined,
-            database: { type: 'postgres', url: url.toString() },
+            database: { type: 'postgres', url: scratch.url },
         },
-        drop: async () => {
-            const client = new Client({
-                connectionString: base.database.type === 'postgres' ? base.database.url : '',
-            });
-            await client.connect();
-            await client.query(`DROP DATABASE IF EXISTS ${scratchName} WITH (FORCE)`);
-            await client.end();
-        },
+        drop: scratch.drop,
     };
     return [sqlite, postgres];
 }

@@ -4,15 +4,13 @@ import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 
-import Redis from 'ioredis';
-import { Client } from 'pg';
-
 import { SmsOtpPlugin } from '../../plugins/sms-otp';
 import { startServer } from '../../src/bootstrap';
+import { createScratchDatabase, deleteRedisKeys, ScratchDatabase } from '../../src/db/scratch-database';
 import { ProviderSimulators } from '../../src/simulators/simulator-server';
 import { resolveProviderUrls } from '../../src/simulators/provider-urls';
 
-import { benchAppConfig } from './bench-utils';
+import { benchAppConfig, nextMessage } from './bench-utils';
 
 /**
  * `npm run bench:otp`: SMS login throughput of ONE server process against the SMS.ir simulator.
@@ -307,53 +305,9 @@ async function gql(
     return (await res.json()) as GqlBody;
 }
 
-function nextMessage<T>(child: ChildProcess, kind: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-        const onMessage = (m: { kind: string } & T) => {
-            if (m.kind === kind) {
-                child.off('message', onMessage);
-                child.off('exit', onExit);
-                resolve(m);
-            }
-        };
-        const onExit = (code: number) => reject(new Error(`The server process exited with code ${code}`));
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-    });
-}
-
-async function deleteRedisKeys(url: string | undefined, prefix: string): Promise<void> {
-    if (!url) {
-        return;
-    }
-    const redis = new Redis(url);
-    let cursor = '0';
-    do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) {
-            await redis.del(...keys);
-        }
-    } while (cursor !== '0');
-    redis.disconnect();
-}
-
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+async function scratchDatabase(): Promise<ScratchDatabase | undefined> {
     const base = process.env.DATABASE_URL;
-    if (!base) {
-        return undefined;
-    }
-    const name = `bench_otp_${process.pid}`;
-    const run = async (sql: string) => {
-        const client = new Client({ connectionString: base });
-        await client.connect();
-        await client.query(sql);
-        await client.end();
-    };
-    await run(`CREATE DATABASE ${name}`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    return base ? createScratchDatabase(base, `bench_otp_${process.pid}`) : undefined;
 }
 
 (process.argv.includes('--serve') ? serve() : main()).catch(e => {

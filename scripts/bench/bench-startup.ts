@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { Client } from 'pg';
-
+import { createScratchDatabase, deleteRedisKeys } from '../../src/db/scratch-database';
 import { PROJECT_ROOT } from '../../src/paths';
+
+import { waitForHealthy } from './bench-utils';
 
 /**
  * `npm run bench:startup`: start time (process spawn until /health answers 200) and idle memory (RSS after
@@ -36,19 +37,7 @@ async function measure(label: string, env: NodeJS.ProcessEnv): Promise<Sample> {
         stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {
-        for (;;) {
-            if (child.exitCode !== null) {
-                throw new Error(`${label}: server exited with ${child.exitCode}`);
-            }
-            const ok = await fetch(`http://127.0.0.1:${PORT}/health`).then(
-                r => r.status === 200,
-                () => false,
-            );
-            if (ok) {
-                break;
-            }
-            await new Promise(r => setTimeout(r, 50));
-        }
+        await waitForHealthy(`http://127.0.0.1:${PORT}`, child);
         const startMs = performance.now() - started;
         await new Promise(r => setTimeout(r, IDLE_MS));
         const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -76,13 +65,9 @@ async function main(): Promise<void> {
     const baseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
     const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
     const dbName = `bench_startup_${process.pid}`;
-    const admin = new Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(baseUrl);
-    url.pathname = `/${dbName}`;
+    const scratch = await createScratchDatabase(baseUrl, dbName);
     const services = {
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: scratch.url,
         REDIS_URL: redisUrl,
         REDIS_PREFIX: dbName,
         SEED_ON_START: 'true',
@@ -91,8 +76,8 @@ async function main(): Promise<void> {
         samples.push(await measure('services, first start (migrate + seed)', services));
         samples.push(await measure('services, second start', services));
     } finally {
-        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await admin.end();
+        await scratch.drop();
+        await deleteRedisKeys(redisUrl, dbName);
     }
     console.log(
         `bench:startup (node ${process.version}, ${os.cpus().length} cores; RSS after ${IDLE_MS / 1000} s idle)`,

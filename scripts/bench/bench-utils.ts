@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 import { AppConfig, loadAppConfig } from '../../src/config/app-config';
@@ -41,18 +42,82 @@ export async function runLoad(
         }),
     );
     const seconds = (performance.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-        latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
+    const { p50, p99 } = percentiles(latencies);
     return {
         completed: latencies.length,
         failed,
         seconds,
         perSecond: latencies.length / seconds,
-        p50: pct(0.5),
-        p99: pct(0.99),
+        p50,
+        p99,
         errors,
     };
+}
+
+export interface Percentiles {
+    n: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+}
+
+/** Nearest-rank percentiles of `values` (NaN when empty); sorts a copy. */
+export function percentiles(values: readonly number[]): Percentiles {
+    const sorted = Float64Array.from(values).sort();
+    const pct = (p: number) =>
+        sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+    return {
+        n: sorted.length,
+        p50: pct(0.5),
+        p95: pct(0.95),
+        p99: pct(0.99),
+        max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    };
+}
+
+/** The next IPC message of `kind` from a child process; rejects if the child exits first. */
+export function nextMessage<T>(child: ChildProcess, kind: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+        const onMessage = (m: { kind: string } & T) => {
+            if (m.kind === kind) {
+                child.off('message', onMessage);
+                child.off('exit', onExit);
+                resolve(m);
+            }
+        };
+        const onExit = (code: number | null) =>
+            reject(
+                new Error(`The child process ${child.pid} exited with code ${code} before sending ${kind}`),
+            );
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+    });
+}
+
+/** Polls `GET <baseUrl>/health` until it answers 200; fails if `child` exits or `timeoutMs` passes. */
+export async function waitForHealthy(
+    baseUrl: string,
+    child: ChildProcess,
+    timeoutMs = 120_000,
+): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+        if (child.exitCode !== null) {
+            throw new Error(`The server at ${baseUrl} exited with code ${child.exitCode}`);
+        }
+        const ok = await fetch(`${baseUrl}/health`).then(
+            r => r.status === 200,
+            () => false,
+        );
+        if (ok) {
+            return;
+        }
+        if (performance.now() > deadline) {
+            throw new Error(`${baseUrl}/health did not answer 200 within ${timeoutMs / 1000} s`);
+        }
+        await new Promise(r => setTimeout(r, 50));
+    }
 }
 
 export function fmt(n: number, digits = 1): string {

@@ -6,11 +6,10 @@ import path from 'node:path';
 
 import { ConfigService, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
-import Redis from 'ioredis';
-import { Client } from 'pg';
 
 import { RunningServer, startServer } from '../bootstrap';
 import { AppConfig, loadAppConfig } from '../config/app-config';
+import { createScratchDatabase, deleteRedisKeys } from '../db/scratch-database';
 import { ProviderSimulators } from '../simulators/simulator-server';
 import { resolveProviderUrls } from '../simulators/provider-urls';
 
@@ -49,7 +48,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     const id = `e2e_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-e2e-'));
     const port = await freePort();
-    const database = await createScratchDatabase(id, tmpDir);
+    const database = await scratchDatabase(id);
     const simulators = new ProviderSimulators();
     const simulatorUrl = await simulators.listen(0);
     const app = loadAppConfig({
@@ -101,54 +100,15 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
             await server.close();
             await simulators.close();
             await database.drop();
-            await deleteRedisKeys(app);
+            await deleteRedisKeys(app.redisUrl, app.redisPrefix);
             fs.rmSync(tmpDir, { recursive: true, force: true });
         },
     };
 }
 
-async function createScratchDatabase(
-    id: string,
-    _tmpDir: string,
-): Promise<{ url?: string; drop(): Promise<void> }> {
-    const baseUrl = process.env.DATABASE_URL;
-    if (!baseUrl) {
-        return { url: undefined, drop: async () => undefined };
-    }
-    const admin = new Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${id}`);
-    await admin.end();
-    const url = new URL(baseUrl);
-    url.pathname = `/${id}`;
-    return {
-        url: url.toString(),
-        async drop() {
-            const client = new Client({ connectionString: baseUrl });
-            await client.connect();
-            await client.query(`DROP DATABASE IF EXISTS ${id} WITH (FORCE)`);
-            await client.end();
-        },
-    };
-}
-
-async function deleteRedisKeys(app: AppConfig): Promise<void> {
-    if (!app.redisUrl) {
-        return;
-    }
-    const redis = new Redis(app.redisUrl);
-    try {
-        let cursor = '0';
-        do {
-            const [next, keys] = await redis.scan(cursor, 'MATCH', `${app.redisPrefix}*`, 'COUNT', 500);
-            cursor = next;
-            if (keys.length) {
-                await redis.del(...keys);
-            }
-        } while (cursor !== '0');
-    } finally {
-        redis.disconnect();
-    }
+async function scratchDatabase(id: string): Promise<{ url?: string; drop(): Promise<void> }> {
+    const serverUrl = process.env.DATABASE_URL;
+    return serverUrl ? createScratchDatabase(serverUrl, id) : { url: undefined, drop: async () => undefined };
 }
 
 function freePort(): Promise<number> {
