@@ -1,5 +1,7 @@
 import { io, Socket } from 'socket.io-client';
 
+import { startPauseTrace } from './pause-trace';
+
 /**
  * One load-generating process of `npm run bench:chat` (forked by bench-chat.ts; several run side by side so the
  * client is not the bottleneck). It holds real socket.io-client connections to `/chat` and, when told, sends
@@ -316,6 +318,9 @@ function pace(
 
 if (require.main === module) {
     const client = new LoadClient(Number(process.env.BENCH_CLIENT_NO ?? 0));
+    if (process.env.BENCH_TRACE) {
+        startPauseTrace(`client-${process.env.BENCH_CLIENT_NO ?? 0}`);
+    }
     process.on('message', (cmd: ClientCommand) => {
         const reply = (r: ClientReply) => process.send?.(r);
         switch (cmd.cmd) {

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { startPauseTrace } from './pause-trace';
 
 /**
  * Preloaded (`node --expose-gc -r dist/scripts/bench/memory-probe.js …`) into server processes a benchmark
@@ -17,23 +17,7 @@ if (process.send) {
     process.channel?.unref();
 }
 
-// Diagnostics (BENCH_TRACE=1): long GC pauses and the event loop's worst delay, to stderr (the server's log).
+// Diagnostics (BENCH_TRACE=1), in the server's log.
 if (process.env.BENCH_TRACE) {
-    new PerformanceObserver(list => {
-        for (const e of list.getEntries()) {
-            if (e.duration > 30) {
-                process.stderr.write(
-                    `TRACE gc ${JSON.stringify((e as { detail?: unknown }).detail)} ${e.duration.toFixed(0)} ms\n`,
-                );
-            }
-        }
-    }).observe({ entryTypes: ['gc'] });
-    const h = monitorEventLoopDelay({ resolution: 10 });
-    h.enable();
-    setInterval(() => {
-        process.stderr.write(
-            `TRACE loop max ${(h.max / 1e6).toFixed(0)} ms p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms\n`,
-        );
-        h.reset();
-    }, 2000).unref();
+    startPauseTrace('server');
 }
