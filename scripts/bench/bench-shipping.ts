@@ -7,7 +7,8 @@ import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
 import { PROJECT_ROOT } from '../../src/paths';
-import { createTestShop, TestShop, testProfile, waitFor } from '../../src/testing/test-shop';
+import { waitForPostexPlaces } from '../../plugins/postex-shipping/testing';
+import { createTestShop, TestShop, testProfile } from '../../src/testing/test-shop';
 
 /**
  * `npm run bench:shipping`: latency of `eligibleShippingMethods` for one unchanged cart, with only the flat-rate
@@ -35,19 +36,7 @@ const ELIGIBLE = gql`
 async function main(): Promise<void> {
     const t = await createTestShop();
     try {
-        await waitFor(
-            async () =>
-                (
-                    await t.shop.query(gql`
-                        {
-                            postexCities {
-                                code
-                            }
-                        }
-                    `)
-                ).postexCities.length > 0,
-            30_000,
-        );
+        await waitForPostexPlaces(t.shop);
         const { products } = await t.shop.query(gql`
             {
                 products(options: { take: 100 }) {

@@ -2,6 +2,8 @@ import { Controller, Get, Header, Param, Req, Res } from '@nestjs/common';
 import { PluginCommonModule, VendurePlugin } from '@vendure/core';
 import type { Request, Response } from 'express';
 
+import { escapeHtml } from '../http/escape-html';
+
 const PAGES = {
     confirmation: { title: 'پرداخت موفق', text: 'سفارش شما پرداخت شد. از خرید شما سپاسگزاریم.' },
     'payment-failed': {
@@ -74,7 +76,3 @@ function chatPageCsp(host: string | undefined): string {
     compatibility: '^3.7.0',
 })
 export class DemoStorefrontPlugin {}
-
-function escapeHtml(s: string): string {
-    return s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
-}

@@ -2,6 +2,8 @@ import express, { Request, Response, Router } from 'express';
 
 import { FaultInjector } from './fault-injector';
 
+import { escapeHtml } from '../http/escape-html';
+
 /** Zibal's transaction status codes (see shared research: external-apis.md). */
 export const ZIBAL_STATUS = {
     waiting: -1,
@@ -266,8 +268,4 @@ ${form('pay', 'پرداخت')}${form('cancel', 'انصراف')}${form('fail', '�
 
 function reply(res: Response, result: number, extra: Record<string, unknown> = {}): void {
     res.json({ ...extra, result, message: MESSAGES[result] ?? 'error' });
-}
-
-function escapeHtml(s: string): string {
-    return s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
 }

@@ -4,6 +4,7 @@ import gql from 'graphql-tag';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
+import { waitForPostexPlaces } from '../testing';
 import {
     ADD_ITEM,
     ADD_PAYMENT,
@@ -135,20 +136,7 @@ describe(`postex shipping (${testProfile()})`, () => {
                 return config;
             },
         });
-        await waitFor(
-            async () =>
-                (
-                    await t.shop.query(gql`
-                        {
-                            postexCities {
-                                code
-                            }
-                        }
-                    `)
-                ).postexCities.length > 0,
-            30_000,
-            'the Postex places sync job',
-        );
+        await waitForPostexPlaces(t.shop);
         const { products } = await t.shop.query(FIRST_VARIANT_IDS);
         variantIds = products.items.map((p: { variants: Array<{ id: string }> }) => p.variants[0].id);
     });

@@ -188,13 +188,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             if (!allowed) {
                 return undefined;
             }
-            return {
-                kind: 'staff',
-                administratorId: administrator.id,
-                userId,
-                name: `${administrator.firstName} ${administrator.lastName}`.trim(),
-                key: `a:${String(administrator.id)}`,
-            };
+            return staffParty(administrator, userId);
         }
         const customer = await this.customerService.findOneByUserId(ctx, userId);
         if (!customer) {
@@ -232,13 +226,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         if (!administrator || !userId) {
             throw new ChatError('FORBIDDEN', 'Only administrators answer in the support chat');
         }
-        return {
-            kind: 'staff',
-            administratorId: administrator.id,
-            userId,
-            name: `${administrator.firstName} ${administrator.lastName}`.trim(),
-            key: `a:${String(administrator.id)}`,
-        };
+        return staffParty(administrator, userId);
     }
 
     private async claimGuestConversations(guestKey: string, userId: ID): Promise<void> {
@@ -865,4 +853,14 @@ function withDates(row: Record<string, unknown>): Record<string, unknown> {
             typeof value === 'string' && key.endsWith('At') ? parseTimestamp(value.replace('T', ' ')) : value,
         ]),
     );
+}
+
+function staffParty(administrator: Administrator, userId: ID): Extract<ChatParty, { kind: 'staff' }> {
+    return {
+        kind: 'staff',
+        administratorId: administrator.id,
+        userId,
+        name: `${administrator.firstName} ${administrator.lastName}`.trim(),
+        key: `a:${String(administrator.id)}`,
+    };
 }
