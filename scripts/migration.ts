@@ -102,7 +102,7 @@ async function scratchDatabases(base: AppConfig): Promise<Scratch[]> {
             ...base,
             profile: 'services',
             redisUrl: undefined,
-            database: { type: 'postgres', url: scratch.url },
+            database: { ...base.database, url: scratch.url },
         },
         drop: scratch.drop,
     };

@@ -94,6 +94,9 @@ interface SideResult {
     measuredSeconds: number;
     ackErrors: Map<string, number>;
     ack: Percentiles;
+    /** Every shopper's first message (starts the conversation and assigns it): acknowledged ok, and ack times. */
+    warmUpOk: number;
+    warmUpAck: Percentiles;
     cross: Percentiles;
     same: Percentiles;
     staffToShopperCross: Percentiles;
@@ -405,6 +408,8 @@ async function runSide(
             measuredSeconds,
             ackErrors,
             ack: percentiles(sent.filter(s => s.ok && measured.has(s.id)).map(s => s.ackMs)),
+            warmUpOk: sent.filter(s => s.ok && s.phase === 'warm-up').length,
+            warmUpAck: percentiles(sent.filter(s => s.ok && s.phase === 'warm-up').map(s => s.ackMs)),
             ...stats,
             disconnects: reports.flatMap(r => r.disconnects),
             maxLagMs: Math.max(...ran.map(r => r.maxLagMs)),
@@ -624,6 +629,11 @@ function report(sides: SideResult[]): void {
                 // A backlog means the CPU went to other messages than those sent in the window.
                 (r.measuredOk < r.measuredSent ? ' (saturated: not comparable)' : ''),
             r => (sum(r.cpu.servers) * r.measuredSeconds * 1000) / r.measuredSent,
+        ],
+        [
+            'warm-up, new conversations: acknowledged ok; ack p50 / p99 ms',
+            r => `${r.warmUpOk}; ${fmt(r.warmUpAck.p50)} / ${fmt(r.warmUpAck.p99)}`,
+            r => r.warmUpAck.p99,
         ],
         ['ack p50 / p99 ms', r => `${fmt(r.ack.p50)} / ${fmt(r.ack.p99)}`, r => r.ack.p99],
         ['**delivery, other instance: p50** ms', r => fmt(r.cross.p50), r => r.cross.p50],

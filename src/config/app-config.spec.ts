@@ -50,7 +50,7 @@ describe('loadAppConfig', () => {
     it('chooses the services profile when DATABASE_URL is set', () => {
         const config = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379' });
         expect(config.profile).toBe('services');
-        expect(config.database).toEqual({ type: 'postgres', url: 'postgres://u@h/db' });
+        expect(config.database).toEqual({ type: 'postgres', url: 'postgres://u@h/db', poolSize: 20 });
         expect(config.redisUrl).toBe('redis://h:6379');
     });
 
@@ -97,6 +97,13 @@ describe('buildVendureConfig', () => {
             buildVendureConfig(services, { role: 'server', providers: providers(services) }).schedulerOptions
                 ?.runTasksInWorkerOnly,
         ).toBe(true);
+    });
+
+    it('keeps PostgreSQL connections open once made, DB_POOL_SIZE of them per process', () => {
+        const app = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db', DB_POOL_SIZE: '8' });
+        const db = buildVendureConfig(app, { role: 'server', providers: providers(app) }).dbConnectionOptions;
+        expect(db.type === 'postgres' && db.extra).toEqual({ max: 8, idleTimeoutMillis: 0 });
+        expect(problemsOf({ DB_POOL_SIZE: '0' })[0]).toMatch(/^DB_POOL_SIZE:/);
     });
 
     it('never synchronizes the schema: migrations only', () => {

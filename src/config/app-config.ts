@@ -35,6 +35,7 @@ export const envSchema = z.object({
             .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
             .optional(),
     ),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     REDIS_URL: optionalString.pipe(
         z
             .string()
@@ -87,7 +88,7 @@ export interface AppConfig {
     /** Base URL under which this server is reachable from browsers (callbacks, links). */
     publicUrl: string;
     storefrontUrl: string;
-    database: { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string };
+    database: { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string; poolSize: number };
     redisUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
@@ -130,7 +131,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         publicUrl,
         storefrontUrl: (e.STOREFRONT_URL ?? `${publicUrl}/storefront`).replace(/\/$/, ''),
         database: e.DATABASE_URL
-            ? { type: 'postgres', url: e.DATABASE_URL }
+            ? { type: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
             : { type: 'better-sqlite3', path: path.resolve(e.SQLITE_PATH) },
         redisUrl: e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,

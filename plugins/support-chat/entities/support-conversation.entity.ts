@@ -10,6 +10,8 @@ import { ConversationStatus } from '../types';
  */
 @Entity()
 @Index(['status', 'assigneeId'])
+// Round-robin assignment reads each administrator's latest assignment.
+@Index(['assigneeId', 'assignedAt'])
 export class SupportConversation extends VendureEntity {
     constructor(input?: DeepPartial<SupportConversation>) {
         super(input);

@@ -40,12 +40,35 @@ export class ChatHub {
         target.emit(event, payload);
     }
 
-    /** Administrators with at least one socket set to `online`, on any instance (Redis adapter). */
-    async onlineStaffIds(): Promise<ID[]> {
-        if (!this.namespace) {
-            return [];
+    private lookup?: Promise<ID[]>;
+    private nextLookup?: Promise<ID[]>;
+
+    /**
+     * Administrators with at least one socket set to `online`, on any instance (Redis adapter). Asks the other
+     * instances at most once at a time: callers that come while a look-up is on its way share the next one, which
+     * starts when it ends. So a burst of new conversations costs two look-ups, not one each, and every caller
+     * still gets an answer that began after its call (a presence change just before it is seen).
+     */
+    onlineStaffIds(): Promise<ID[]> {
+        const namespace = this.namespace;
+        if (!namespace) {
+            return Promise.resolve([]);
         }
-        const sockets = await this.namespace.in(STAFF_ROOM).fetchSockets();
+        if (!this.lookup) {
+            this.lookup = this.fetchOnlineStaffIds(namespace).finally(() => (this.lookup = undefined));
+            return this.lookup;
+        }
+        this.nextLookup ??= this.lookup
+            .catch(() => undefined)
+            .then(() => {
+                this.nextLookup = undefined;
+                return this.onlineStaffIds();
+            });
+        return this.nextLookup;
+    }
+
+    private async fetchOnlineStaffIds(namespace: Namespace): Promise<ID[]> {
+        const sockets = await namespace.in(STAFF_ROOM).fetchSockets();
         const ids = new Set<string>();
         for (const s of sockets) {
             const data = s.data as ChatSocketData;

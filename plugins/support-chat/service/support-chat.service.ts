@@ -270,14 +270,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
 
     /** A conversation the party may see: its own (shopper) or any (staff). NOT_FOUND otherwise, never a hint. */
     async conversationFor(party: ChatParty | 'staff', conversationId: unknown): Promise<SupportConversation> {
-        if (typeof conversationId !== 'string' && typeof conversationId !== 'number') {
-            throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
-        }
+        const id = validConversationId(conversationId);
         const ctx = await this.ctx();
-        const id = String(conversationId);
-        if (!/^[0-9a-zA-Z-]{1,40}$/.test(id)) {
-            throw new ChatError('INVALID_PAYLOAD', 'conversationId is not valid');
-        }
         const where =
             party === 'staff' || party.kind === 'staff' ? { id } : { id, ...this.ownerWhere(party) };
         const conversation = await this.connection.getRepository(ctx, SupportConversation).findOne({ where });
@@ -287,25 +281,27 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return conversation;
     }
 
-    async startConversation(party: ShopperParty): Promise<SupportConversation> {
+    /** `knownOpen`: the caller has just read the shopper's conversations and counted the open ones. */
+    async startConversation(party: ShopperParty, knownOpen?: number): Promise<SupportConversation> {
         const ctx = await this.ctx();
         const repo = this.connection.getRepository(ctx, SupportConversation);
-        const open = await repo.count({ where: { ...this.ownerWhere(party), status: 'open' } });
+        const open =
+            knownOpen ?? (await repo.count({ where: { ...this.ownerWhere(party), status: 'open' } }));
         if (open >= this.options.maxOpenConversationsPerShopper) {
             throw new ChatError(
                 'TOO_MANY_OPEN_CONVERSATIONS',
                 `At most ${this.options.maxOpenConversationsPerShopper} open conversations`,
             );
         }
-        const conversation = await repo.save(
-            new SupportConversation({
-                customerId: party.kind === 'customer' ? party.customerId : null,
-                guestKey: party.kind === 'guest' ? party.guestKey : null,
-                status: 'open',
-                assigneeId: null,
-                lastSeq: 0,
-            }),
-        );
+        const conversation = new SupportConversation({
+            customerId: party.kind === 'customer' ? party.customerId : null,
+            guestKey: party.kind === 'guest' ? party.guestKey : null,
+            status: 'open',
+            assigneeId: null,
+            lastSeq: 0,
+        });
+        // One INSERT (it fills in the id and the generated columns); `save` would add a transaction around it.
+        await repo.insert(conversation);
         Logger.verbose(`Conversation ${String(conversation.id)} started by ${party.kind}`, loggerCtx);
         this.hub.emit([shopperRoom(party.key), STAFF_ROOM], 'conversation:updated', {
             conversation: toConversationPayload(conversation),
@@ -379,53 +375,46 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return text;
     }
 
-    async checkShopperRate(party: ChatParty): Promise<void> {
-        if (party.kind === 'staff') {
-            return;
-        }
-        if (!(await this.limiter.hit(party.key, this.options.shopperRateLimit))) {
-            throw new ChatError('RATE_LIMITED', 'Too many messages; wait a moment');
-        }
-    }
-
     async send(party: ChatParty, input: SendInput): Promise<SendResult> {
         const body = this.cleanBody(input.body);
         const clientMessageId = input.clientMessageId ?? crypto.randomUUID();
         if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(clientMessageId)) {
             throw new ChatError('INVALID_PAYLOAD', 'clientMessageId must be 1-64 of [A-Za-z0-9_.:-]');
         }
-        let conversation: SupportConversation;
+        let conversationId: string;
         if (input.conversationId != null) {
-            conversation = await this.conversationFor(party, input.conversationId);
+            conversationId = validConversationId(input.conversationId);
         } else if (party.kind === 'staff') {
             throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
         } else {
             const latest = (await this.shopperConversations(party))[0];
-            conversation = latest ?? (await this.startConversation(party));
+            conversationId = String((latest ?? (await this.startConversation(party, 0))).id);
         }
-        // A re-send of a stored message is answered from the log, before any rate limit counts it.
-        const existing = await this.findByClientId(conversation.id, clientMessageId);
-        if (existing) {
-            return { message: existing, conversation, duplicate: true };
+        // The hot path is two round trips: the shared rate counter, then one store that also checks ownership and
+        // duplicates (bench:chat: every sequential await is a turn of a busy event loop). A re-send of a stored
+        // message counts toward the limit, but is still answered from the log when the limit is reached.
+        if (party.kind !== 'staff' && !(await this.limiter.hit(party.key, this.options.shopperRateLimit))) {
+            return this.storedDuplicate(party, conversationId, clientMessageId, 'RATE_LIMITED');
         }
-        await this.checkShopperRate(party);
-        let result: SendResult;
+        let result: SendResult | undefined;
         try {
-            result = await this.store(party, conversation.id, clientMessageId, body);
+            result = await this.store(party, conversationId, clientMessageId, body);
         } catch (err) {
             // Two concurrent re-sends: the unique (conversationId, clientMessageId) index let one in.
-            const raced = await this.findByClientId(conversation.id, clientMessageId);
-            if (raced) {
-                return { message: raced, conversation, duplicate: true };
+            if (await this.findByClientId(conversationId, clientMessageId)) {
+                return this.storedDuplicate(party, conversationId, clientMessageId, 'NOT_FOUND');
             }
             throw err;
         }
+        if (!result) {
+            return this.storedDuplicate(party, conversationId, clientMessageId, 'NOT_FOUND');
+        }
         Logger.verbose(
-            `Message ${result.message.seq} in conversation ${String(conversation.id)} from ${party.kind}`,
+            `Message ${result.message.seq} in conversation ${conversationId} from ${party.kind}`,
             loggerCtx,
         );
         this.hub.emit([shopperRoom(partyKeyOfConversation(result.conversation)), STAFF_ROOM], 'message:new', {
-            conversationId: String(conversation.id),
+            conversationId,
             message: toMessagePayload(result.message),
         });
         this.emitUpdated(result.conversation);
@@ -433,6 +422,26 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             await this.autoAssign(result.conversation.id);
         }
         return result;
+    }
+
+    /**
+     * The answer when nothing was stored: the stored message with the same client id in a conversation the party
+     * may see, or `refusal` (NOT_FOUND for a conversation that is not the party's: never a hint).
+     */
+    private async storedDuplicate(
+        party: ChatParty,
+        conversationId: string,
+        clientMessageId: string,
+        refusal: 'NOT_FOUND' | 'RATE_LIMITED',
+    ): Promise<SendResult> {
+        const conversation = await this.conversationFor(party, conversationId);
+        const existing = await this.findByClientId(conversation.id, clientMessageId);
+        if (existing) {
+            return { message: existing, conversation, duplicate: true };
+        }
+        throw refusal === 'RATE_LIMITED'
+            ? new ChatError('RATE_LIMITED', 'Too many messages; wait a moment')
+            : new ChatError('NOT_FOUND', 'No such conversation');
     }
 
     private async findByClientId(
@@ -445,22 +454,37 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             .findOne({ where: { conversationId, clientMessageId } });
     }
 
+    /**
+     * Stores a new message and updates the conversation's counters, in a conversation of `party`'s. Undefined
+     * when nothing was stored: the conversation is not the party's, or the client id is already stored.
+     */
     private async store(
         party: ChatParty,
-        conversationId: ID,
+        conversationId: string,
         clientMessageId: string,
         body: string,
-    ): Promise<SendResult> {
+    ): Promise<SendResult | undefined> {
         const ctx = await this.ctx();
         if (this.connection.rawConnection.options.type === 'postgres') {
             return this.storeInOneStatement(ctx, party, conversationId, clientMessageId, body);
         }
         return this.connection.withTransaction(ctx, async tx => {
+            const conversations = this.connection.getRepository(tx, SupportConversation);
+            const messages = this.connection.getRepository(tx, SupportMessage);
+            const where =
+                party.kind === 'staff'
+                    ? { id: conversationId }
+                    : { id: conversationId, ...this.ownerWhere(party) };
+            if (
+                !(await conversations.exists({ where })) ||
+                (await messages.exists({ where: { conversationId, clientMessageId } }))
+            ) {
+                return undefined;
+            }
             const now = new Date();
             const isStaff = party.kind === 'staff';
             // The UPDATE takes the row lock, so concurrent senders get consecutive seqs.
-            await this.connection
-                .getRepository(tx, SupportConversation)
+            await conversations
                 .createQueryBuilder()
                 .update(SupportConversation)
                 .set(
@@ -487,20 +511,13 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
                 )
                 .where('id = :id', { id: conversationId })
                 .execute();
-            const conversation = await this.connection
-                .getRepository(tx, SupportConversation)
-                .findOneOrFail({ where: { id: conversationId } });
-            const message = await this.connection.getRepository(tx, SupportMessage).save(
+            const conversation = await conversations.findOneOrFail({ where: { id: conversationId } });
+            const message = await messages.save(
                 new SupportMessage({
                     conversationId,
                     seq: conversation.lastSeq,
                     senderType: party.kind,
-                    senderId:
-                        party.kind === 'staff'
-                            ? String(party.administratorId)
-                            : party.kind === 'customer'
-                              ? String(party.customerId)
-                              : null,
+                    senderId: senderIdOf(party),
                     clientMessageId,
                     body,
                 }),
@@ -510,35 +527,46 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     /**
-     * PostgreSQL: the counter update and the insert as one statement (data-modifying CTEs are atomic), instead of
-     * BEGIN, UPDATE, SELECT, INSERT, COMMIT. Every statement is a loopback round trip that can stall the event
-     * loop on a busy host (bench:chat), and this is the hot path of the chat. Same effects as the generic path.
+     * PostgreSQL: ownership and duplicate checks, the counter update and the insert as one statement
+     * (data-modifying CTEs are atomic), instead of two look-ups and BEGIN, UPDATE, SELECT, INSERT, COMMIT. Every
+     * statement is a loopback round trip that waits a turn of the event loop on a busy host (bench:chat), and this
+     * is the hot path of the chat. Same effects as the generic path.
      */
     private async storeInOneStatement(
         ctx: RequestContext,
         party: ChatParty,
-        conversationId: ID,
+        conversationId: string,
         clientMessageId: string,
         body: string,
-    ): Promise<SendResult> {
+    ): Promise<SendResult | undefined> {
         const isStaff = party.kind === 'staff';
         const counters = isStaff
             ? `"lastStaffSeq" = "lastSeq" + 1, "lastReadSeqStaff" = "lastSeq" + 1,
                "unreadByShopper" = "unreadByShopper" + 1, "unreadByStaff" = 0, "lastStaffMessageAt" = $2`
             : `"lastReadSeqShopper" = "lastSeq" + 1, "unreadByStaff" = "unreadByStaff" + 1, "unreadByShopper" = 0,
                "status" = 'open', "resolvedAt" = NULL, "lastShopperMessageAt" = $2`;
-        const senderId =
+        const params: unknown[] = [
+            conversationId,
+            new Date(),
+            party.kind,
+            senderIdOf(party),
+            clientMessageId,
+            body,
+        ];
+        const owner =
             party.kind === 'staff'
-                ? String(party.administratorId)
+                ? 'TRUE'
                 : party.kind === 'customer'
-                  ? String(party.customerId)
-                  : null;
+                  ? `"customerId" = $${params.push(party.customerId)}`
+                  : `"guestKey" = $${params.push(party.guestKey)} AND "customerId" IS NULL`;
         const rows: Array<{ conversation: Record<string, unknown>; message: Record<string, unknown> }> =
             await this.connection.getRepository(ctx, SupportConversation).query(
                 `WITH c AS (
                     UPDATE "support_conversation"
                     SET "lastSeq" = "lastSeq" + 1, "lastMessageAt" = $2, "updatedAt" = now(), ${counters}
-                    WHERE "id" = $1
+                    WHERE "id" = $1 AND ${owner} AND NOT EXISTS (
+                        SELECT 1 FROM "support_message" WHERE "conversationId" = $1 AND "clientMessageId" = $5
+                    )
                     RETURNING *
                 ), m AS (
                     INSERT INTO "support_message"
@@ -547,10 +575,10 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
                     RETURNING *
                 )
                 SELECT row_to_json(c) AS conversation, row_to_json(m) AS message FROM c, m`,
-                [conversationId, new Date(), party.kind, senderId, clientMessageId, body],
+                params,
             );
         if (!rows.length) {
-            throw new ChatError('NOT_FOUND', 'No such conversation');
+            return undefined;
         }
         return {
             conversation: new SupportConversation(withDates(rows[0].conversation)),
@@ -651,29 +679,37 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         }
         const ctx = await this.ctx();
         const repo = this.connection.getRepository(ctx, SupportConversation);
-        const latest = await repo
-            .createQueryBuilder('c')
-            .select('c.assigneeId', 'assigneeId')
-            .addSelect('MAX(c.assignedAt)', 'last')
-            .where('c.assigneeId IN (:...ids)', { ids: online })
-            .groupBy('c.assigneeId')
-            .getRawMany<{ assigneeId: ID; last: string | Date | null }>();
+        // Each administrator's latest assignment through the (assigneeId, assignedAt) index: a few index look-ups
+        // however many conversations there are.
         const lastOf = new Map(
-            latest.map(r => [String(r.assigneeId), r.last ? new Date(r.last).getTime() : 0]),
+            await Promise.all(
+                online.map(async id => {
+                    const latest = await repo.findOne({
+                        select: { id: true, assignedAt: true },
+                        where: { assigneeId: id, assignedAt: Not(IsNull()) },
+                        order: { assignedAt: 'DESC' },
+                    });
+                    return [String(id), latest?.assignedAt?.getTime() ?? 0] as const;
+                }),
+            ),
         );
         const chosen = [...online].sort(
             (a, b) => (lastOf.get(String(a)) ?? 0) - (lastOf.get(String(b)) ?? 0),
         )[0];
-        const result = await repo
+        const isPostgres = this.connection.rawConnection.options.type === 'postgres';
+        const update = repo
             .createQueryBuilder()
             .update(SupportConversation)
             .set({ assigneeId: chosen, assignedAt: new Date() })
-            .where('id = :id AND "assigneeId" IS NULL', { id: conversationId })
-            .execute();
+            .where('id = :id AND "assigneeId" IS NULL', { id: conversationId });
+        // PostgreSQL answers with the updated row (one round trip less); SQLite through TypeORM cannot.
+        const result = await (isPostgres ? update.returning('*') : update).execute();
         if (!result.affected) {
             return undefined;
         }
-        const conversation = await repo.findOneOrFail({ where: { id: conversationId } });
+        const conversation = isPostgres
+            ? new SupportConversation((result.raw as Array<Partial<SupportConversation>>)[0])
+            : await repo.findOneOrFail({ where: { id: conversationId } });
         Logger.info(
             `Conversation ${String(conversationId)} auto-assigned to administrator ${String(chosen)}`,
             loggerCtx,
@@ -853,6 +889,25 @@ function withDates(row: Record<string, unknown>): Record<string, unknown> {
             typeof value === 'string' && key.endsWith('At') ? parseTimestamp(value.replace('T', ' ')) : value,
         ]),
     );
+}
+
+function validConversationId(value: unknown): string {
+    if (typeof value !== 'string' && typeof value !== 'number') {
+        throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
+    }
+    const id = String(value);
+    if (!/^[0-9a-zA-Z-]{1,40}$/.test(id)) {
+        throw new ChatError('INVALID_PAYLOAD', 'conversationId is not valid');
+    }
+    return id;
+}
+
+function senderIdOf(party: ChatParty): string | null {
+    return party.kind === 'staff'
+        ? String(party.administratorId)
+        : party.kind === 'customer'
+          ? String(party.customerId)
+          : null;
 }
 
 function staffParty(administrator: Administrator, userId: ID): Extract<ChatParty, { kind: 'staff' }> {
