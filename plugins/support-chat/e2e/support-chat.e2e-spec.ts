@@ -340,6 +340,9 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 const res = await ack(s, 'message:send', payload);
                 expect(res.ok === false && res.error.code, JSON.stringify(payload)).toBe(code);
             }
+            // An event the server does not know is answered too, not left to the client's timeout.
+            const unknown = await ack(s, 'message:delete', { conversationId: '1' });
+            expect(!unknown.ok && unknown.error.code).toBe('INVALID_PAYLOAD');
             const staffOnly = await ack(s, 'presence:set', { status: 'online' });
             expect(!staffOnly.ok && staffOnly.error.code).toBe('FORBIDDEN');
             expect(s.connected).toBe(true);
