@@ -66,8 +66,7 @@ function main(): void {
                     createdAt: now,
                 };
                 const rooms = [`shopper:${conversationId}`, STAFF_ROOM];
-                io.of('/chat').to(rooms).emit('message:new', { conversationId, message });
-                io.of('/chat').to(rooms).emit('conversation:updated', { conversation });
+                io.of('/chat').to(rooms).emit('message:new', { conversationId, message, conversation });
                 ack({ ok: true, data: { message, conversation, duplicate: false } });
             },
         );

@@ -9,14 +9,17 @@ import { STATIC_DIR } from '../../../src/paths';
 import { browserSkipReason, launchBrowser } from '../../../src/testing/browser';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { buildWidget } from '../build/widget-bundle';
-import type { MessagePayload } from '../service/support-chat.service';
 
-import { ack, cid, connectChat, createShopper, createStaff, nextEvent, SendData } from './chat-fixtures';
-
-interface NewMessage {
-    conversationId: string;
-    message: MessagePayload;
-}
+import {
+    ack,
+    cid,
+    connectChat,
+    createShopper,
+    createStaff,
+    NewMessage,
+    nextEvent,
+    SendData,
+} from './chat-fixtures';
 
 /**
  * The staff screen in the real Admin UI (compiled with the extension), driven in Chromium, against a shopper on

@@ -6,7 +6,7 @@ import gql from 'graphql-tag';
 import { io, Socket } from 'socket.io-client';
 
 import { TestShop } from '../../../src/testing/test-shop';
-import type { ConversationPayload, MessagePayload } from '../service/support-chat.service';
+import type { ConversationPayload, MessageNewEvent, MessagePayload } from '../service/support-chat.service';
 import { SupportChatPlugin } from '../support-chat.plugin';
 import { SupportChatPluginOptions } from '../types';
 
@@ -17,10 +17,7 @@ export interface SendData {
     duplicate: boolean;
 }
 /** The `message:new` event. */
-export interface NewMessage {
-    conversationId: string;
-    message: MessagePayload;
-}
+export type NewMessage = MessageNewEvent;
 export interface SyncData {
     conversation: ConversationPayload;
     messages: MessagePayload[];

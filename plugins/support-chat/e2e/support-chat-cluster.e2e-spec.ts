@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RunningServer, startServer } from '../../../src/bootstrap';
 import { resolveProviderUrls } from '../../../src/simulators/provider-urls';
 import { createTestShop, TestShop } from '../../../src/testing/test-shop';
-import type { MessagePayload } from '../service/support-chat.service';
 
 import {
     ack,
@@ -15,16 +14,12 @@ import {
     connectChat,
     createShopper,
     createStaff,
+    NewMessage,
     nextEvent,
     SendData,
     SyncData,
     withChatOptions,
 } from './chat-fixtures';
-
-interface NewMessage {
-    conversationId: string;
-    message: MessagePayload;
-}
 
 const CHAT_OPTIONS = {
     socketRateLimit: { limit: 5, windowSeconds: 3600 },

@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
-import type { ConversationPayload, MessagePayload } from '../service/support-chat.service';
+import type { ConversationPayload } from '../service/support-chat.service';
 import { SupportChatService, SupportChatUnreadReplyEvent } from '../service/support-chat.service';
 import { UnreadReplyNotice } from '../types';
 
@@ -19,6 +19,7 @@ import {
     createGuest,
     createShopper,
     createStaff,
+    NewMessage,
     nextEvent,
     SendData,
     SHOP_CONVERSATIONS,
@@ -26,10 +27,6 @@ import {
     withChatOptions,
 } from './chat-fixtures';
 
-interface NewMessage {
-    conversationId: string;
-    message: MessagePayload;
-}
 interface Updated {
     conversation: ConversationPayload;
 }
@@ -140,7 +137,14 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 senderId: shopper.id,
             });
             expect((await atStaffA).message.body).toBe(html);
+            // The event carries the conversation's new counters: the queue's unread count needs nothing else.
             expect((await atStaffB).message.seq).toBe(1);
+            expect((await atStaffB).conversation).toMatchObject({
+                id: sent.data.conversation.id,
+                lastSeq: 1,
+                unreadByStaff: 1,
+                status: 'open',
+            });
             // B is away: the conversation goes to A, the only online staff member.
             const conversationId = sent.data.conversation.id;
             expect((await assigned).conversation.id).toBe(conversationId);

@@ -36,7 +36,7 @@ import {
 import { SupportCannedReply } from '../entities/support-canned-reply.entity';
 import { SupportConversation } from '../entities/support-conversation.entity';
 import { SupportMessage } from '../entities/support-message.entity';
-import type { ConversationPayload, MessagePayload } from '../ui/protocol';
+import type { ConversationPayload, MessageNewEvent, MessagePayload } from '../ui/protocol';
 import {
     ChatErrorCode,
     ChatParty,
@@ -413,11 +413,17 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             `Message ${result.message.seq} in conversation ${conversationId} from ${party.kind}`,
             loggerCtx,
         );
-        this.hub.emit([shopperRoom(partyKeyOfConversation(result.conversation)), STAFF_ROOM], 'message:new', {
+        // One event per message, with the conversation's new counters: every emit is a write to every staff socket.
+        const event: MessageNewEvent = {
             conversationId,
             message: toMessagePayload(result.message),
-        });
-        this.emitUpdated(result.conversation);
+            conversation: toConversationPayload(result.conversation),
+        };
+        this.hub.emit(
+            [shopperRoom(partyKeyOfConversation(result.conversation)), STAFF_ROOM],
+            'message:new',
+            event,
+        );
         if (party.kind !== 'staff' && result.conversation.assigneeId == null) {
             await this.autoAssign(result.conversation.id);
         }
@@ -845,7 +851,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
 }
 
 // The payload shapes live in the dependency-free protocol file the browser clients share.
-export type { ConversationPayload, MessagePayload } from '../ui/protocol';
+export type { ConversationPayload, MessageNewEvent, MessagePayload } from '../ui/protocol';
 
 export function toConversationPayload(c: SupportConversation): ConversationPayload {
     return {

@@ -1,6 +1,6 @@
 import { io, Socket } from 'socket.io-client';
 
-import type { ChatAck, ConversationPayload, MessagePayload } from './protocol';
+import type { ChatAck, ConversationPayload, MessageNewEvent, MessagePayload } from './protocol';
 
 export type ChatConversation = ConversationPayload;
 export type ChatMessage = MessagePayload;
@@ -9,7 +9,7 @@ export type StaffAck<T> = ChatAck<T> | { ok: false; error: { code: 'TIMEOUT'; me
 
 export interface StaffChatHandlers {
     connectionChanged(state: 'connected' | 'disconnected', error?: string): void;
-    messageNew(payload: { conversationId: string; message: ChatMessage }): void;
+    messageNew(payload: MessageNewEvent): void;
     conversationUpdated(payload: { conversation: ChatConversation }): void;
     conversationRead(payload: { conversationId: string; side: 'staff' | 'shopper'; seq: number }): void;
     typing(payload: { conversationId: string; typing: boolean; side: 'staff' | 'shopper' }): void;

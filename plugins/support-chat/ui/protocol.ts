@@ -36,6 +36,16 @@ export interface ConversationPayload {
     createdAt: string;
 }
 
+/**
+ * `message:new`: a stored message with its conversation as it stands after it (counters, status), so a client
+ * needs no separate `conversation:updated` per message.
+ */
+export interface MessageNewEvent {
+    conversationId: string;
+    message: MessagePayload;
+    conversation: ConversationPayload;
+}
+
 export interface MessagePayload {
     id: string;
     conversationId: string;

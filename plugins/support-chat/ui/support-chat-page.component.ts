@@ -342,8 +342,9 @@ export class SupportChatPageComponent implements OnInit, OnDestroy {
                         void this.refreshQueue().then(() => this.syncSelected());
                     }
                 }),
-            messageNew: ({ conversationId, message }) =>
+            messageNew: ({ conversationId, message, conversation }) =>
                 this.inZone(() => {
+                    this.upsert(conversation);
                     if (conversationId === this.selectedId) {
                         this.addMessages([message]);
                         if (message.senderType !== 'staff') {

@@ -280,20 +280,24 @@ export class ChatClient {
             }
         });
         socket.on('connect_error', err => void this.connectFailed(socket, err));
-        socket.on('message:new', (p: { conversationId: string; message: Message }) => {
-            const t = this.track(p.conversationId);
-            const gap = p.message.seq > t.complete + 1;
-            this.conversationId = p.conversationId;
-            this.addMessages(p.conversationId, [p.message]);
-            if (p.message.senderType === 'staff') {
-                this.setStaffTyping(false);
-            }
-            if (gap) {
-                void this.sync(p.conversationId);
-            }
-            this.markRead();
-            this.changed();
-        });
+        socket.on(
+            'message:new',
+            (p: { conversationId: string; message: Message; conversation: Conversation }) => {
+                const t = this.track(p.conversationId);
+                const gap = p.message.seq > t.complete + 1;
+                this.conversationId = p.conversationId;
+                this.noteConversation(p.conversation);
+                this.addMessages(p.conversationId, [p.message]);
+                if (p.message.senderType === 'staff') {
+                    this.setStaffTyping(false);
+                }
+                if (gap) {
+                    void this.sync(p.conversationId);
+                }
+                this.markRead();
+                this.changed();
+            },
+        );
         socket.on('conversation:updated', (p: { conversation: Conversation }) => {
             if (this.tracked.has(p.conversation.id)) {
                 this.noteConversation(p.conversation);
