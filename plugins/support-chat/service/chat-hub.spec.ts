@@ -14,7 +14,9 @@ function fakeNamespace() {
                 calls++;
                 return new Promise(resolve => {
                     // The answer reflects presence when the look-up started, as a real one across instances would.
-                    const snapshot = [...online].map(id => ({ data: { administratorId: id, presence: 'online' } }));
+                    const snapshot = [...online].map(id => ({
+                        data: { administratorId: id, presence: 'online' },
+                    }));
                     pending.push(() => resolve(snapshot));
                 });
             },
