@@ -20,6 +20,7 @@ import { applyMigrations } from './db/migrations';
 import { HealthChecker } from './health/health-checks';
 import { seedDemoShop } from './seed/seed';
 import { ProviderUrls } from './simulators/provider-urls';
+import { tuneHeap } from './runtime';
 
 const loggerCtx = 'Bootstrap';
 
@@ -47,6 +48,7 @@ export interface RunningServer {
  * `database is locked` (docs/architecture.md).
  */
 export async function startServer(app: AppConfig, options: StartOptions): Promise<RunningServer> {
+    tuneHeap(app);
     const role: ProcessRole = app.profile === 'embedded' ? 'embedded' : 'server';
     const config = configFor(app, role, options);
     const adminUi = adminUiSource();

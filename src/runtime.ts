@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+
 import { Logger } from '@vendure/core';
 
 import { AppConfig } from './config/app-config';
@@ -42,4 +44,16 @@ export function exitOnStartupError(e: unknown): never {
         console.error(e.stack);
     }
     process.exit(1);
+}
+
+/**
+ * Lets the old generation grow by `heapGrowingPercent` after each major GC before the next one. V8's default for a
+ * server heap like Vendure's (~120 MB live) is ~10 %, so a busy server ran a major GC every ~8 s, and each one's
+ * concurrent marking took both cores of a small host for ~200 ms (the bench:chat p99 tail). At 100 % they come
+ * every minute or so, for ~100 MB more RSS. Set before the server allocates its heap.
+ */
+export function tuneHeap(app: AppConfig): void {
+    if (app.heapGrowingPercent > 0) {
+        v8.setFlagsFromString(`--heap-growing-percent=${app.heapGrowingPercent}`);
+    }
 }

@@ -54,6 +54,12 @@ describe('loadAppConfig', () => {
         expect(config.redisUrl).toBe('redis://h:6379');
     });
 
+    it('lets a server heap grow 100 % between major collections unless HEAP_GROWING_PERCENT says otherwise', () => {
+        expect(loadAppConfig({}).heapGrowingPercent).toBe(100);
+        expect(loadAppConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+        expect(problemsOf({ HEAP_GROWING_PERCENT: '-5' })[0]).toMatch(/^HEAP_GROWING_PERCENT:/);
+    });
+
     it('names the variable of a malformed value', () => {
         expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT:/);
         expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);

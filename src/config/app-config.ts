@@ -36,6 +36,7 @@ export const envSchema = z.object({
             .optional(),
     ),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(400).default(100),
     REDIS_URL: optionalString.pipe(
         z
             .string()
@@ -92,6 +93,8 @@ export interface AppConfig {
     redisUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
+    /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
+    heapGrowingPercent: number;
     assetsDir: string;
     superadmin: { username: string; password: string };
     cookieSecret: string;
@@ -135,6 +138,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             : { type: 'better-sqlite3', path: path.resolve(e.SQLITE_PATH) },
         redisUrl: e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,
+        heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         assetsDir: path.resolve(e.ASSETS_DIR),
         superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
         cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
