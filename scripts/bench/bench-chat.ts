@@ -31,8 +31,8 @@ import type { Arrival, ClientCommand, ClientReply, ClientTarget, SentRecord } fr
 const env = process.env;
 const SHOPPERS = Number(env.BENCH_SOCKETS_PER_INSTANCE ?? 2000);
 const RATE = Number(env.BENCH_RATE ?? 200);
-// Two minutes: the servers' major garbage collections come every 15-30 s, and whether a shorter window holds
-// one decides its p99 (30-s windows of the same code gave 42-265 ms; see docs/benchmarks.md).
+// Two minutes: whether a window holds one of the servers' major garbage collections decides much of its p99
+// (30-s windows of the same code gave 42-265 ms before HEAP_GROWING_PERCENT; see docs/benchmarks.md).
 const SECONDS = Number(env.BENCH_SECONDS ?? 120);
 const STAFF = Number(env.BENCH_STAFF_PER_INSTANCE ?? 5);
 const STAFF_RATE = Number(env.BENCH_STAFF_RATE ?? 8);

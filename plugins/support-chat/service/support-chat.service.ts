@@ -160,6 +160,11 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         await this.redis?.quit().catch(() => this.redis?.disconnect());
     }
 
+    /** The hot paths use PostgreSQL's RETURNING and data-modifying CTEs; SQLite takes the generic route. */
+    private get isPostgres(): boolean {
+        return this.connection.rawConnection.options.type === 'postgres';
+    }
+
     ctx(): Promise<RequestContext> {
         return this.requestContextService.create({ apiType: 'admin' });
     }
@@ -394,20 +399,32 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         // duplicates (bench:chat: every sequential await is a turn of a busy event loop). A re-send of a stored
         // message counts toward the limit, but is still answered from the log when the limit is reached.
         if (party.kind !== 'staff' && !(await this.limiter.hit(party.key, this.options.shopperRateLimit))) {
-            return this.storedDuplicate(party, conversationId, clientMessageId, 'RATE_LIMITED');
+            const stored = await this.storedDuplicate(party, conversationId, clientMessageId);
+            if (stored) {
+                return stored;
+            }
+            throw new ChatError('RATE_LIMITED', 'Too many messages; wait a moment');
         }
         let result: SendResult | undefined;
         try {
             result = await this.store(party, conversationId, clientMessageId, body);
         } catch (err) {
             // Two concurrent re-sends: the unique (conversationId, clientMessageId) index let one in.
-            if (await this.findByClientId(conversationId, clientMessageId)) {
-                return this.storedDuplicate(party, conversationId, clientMessageId, 'NOT_FOUND');
+            const stored = await this.storedDuplicate(party, conversationId, clientMessageId).catch(
+                () => undefined,
+            );
+            if (stored) {
+                return stored;
             }
             throw err;
         }
         if (!result) {
-            return this.storedDuplicate(party, conversationId, clientMessageId, 'NOT_FOUND');
+            // Not stored: a re-send, or not the party's conversation (storedDuplicate answers NOT_FOUND then).
+            const stored = await this.storedDuplicate(party, conversationId, clientMessageId);
+            if (stored) {
+                return stored;
+            }
+            throw new ChatError('NOT_FOUND', 'No such conversation');
         }
         Logger.verbose(
             `Message ${result.message.seq} in conversation ${conversationId} from ${party.kind}`,
@@ -431,23 +448,17 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     /**
-     * The answer when nothing was stored: the stored message with the same client id in a conversation the party
-     * may see, or `refusal` (NOT_FOUND for a conversation that is not the party's: never a hint).
+     * The message already stored with this client id, as the answer to a re-send; undefined when there is none.
+     * NOT_FOUND when the conversation is not the party's (never a hint).
      */
     private async storedDuplicate(
         party: ChatParty,
         conversationId: string,
         clientMessageId: string,
-        refusal: 'NOT_FOUND' | 'RATE_LIMITED',
-    ): Promise<SendResult> {
+    ): Promise<SendResult | undefined> {
         const conversation = await this.conversationFor(party, conversationId);
         const existing = await this.findByClientId(conversation.id, clientMessageId);
-        if (existing) {
-            return { message: existing, conversation, duplicate: true };
-        }
-        throw refusal === 'RATE_LIMITED'
-            ? new ChatError('RATE_LIMITED', 'Too many messages; wait a moment')
-            : new ChatError('NOT_FOUND', 'No such conversation');
+        return existing ? { message: existing, conversation, duplicate: true } : undefined;
     }
 
     private async findByClientId(
@@ -471,7 +482,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         body: string,
     ): Promise<SendResult | undefined> {
         const ctx = await this.ctx();
-        if (this.connection.rawConnection.options.type === 'postgres') {
+        if (this.isPostgres) {
             return this.storeInOneStatement(ctx, party, conversationId, clientMessageId, body);
         }
         return this.connection.withTransaction(ctx, async tx => {
@@ -702,18 +713,17 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         const chosen = [...online].sort(
             (a, b) => (lastOf.get(String(a)) ?? 0) - (lastOf.get(String(b)) ?? 0),
         )[0];
-        const isPostgres = this.connection.rawConnection.options.type === 'postgres';
         const update = repo
             .createQueryBuilder()
             .update(SupportConversation)
             .set({ assigneeId: chosen, assignedAt: new Date() })
             .where('id = :id AND "assigneeId" IS NULL', { id: conversationId });
         // PostgreSQL answers with the updated row (one round trip less); SQLite through TypeORM cannot.
-        const result = await (isPostgres ? update.returning('*') : update).execute();
+        const result = await (this.isPostgres ? update.returning('*') : update).execute();
         if (!result.affected) {
             return undefined;
         }
-        const conversation = isPostgres
+        const conversation = this.isPostgres
             ? new SupportConversation((result.raw as Array<Partial<SupportConversation>>)[0])
             : await repo.findOneOrFail({ where: { id: conversationId } });
         Logger.info(

@@ -1,6 +1,15 @@
 import { io, Socket } from 'socket.io-client';
 
-import type { Ack, ChatErrorCode, Conversation, Message, SendData, SyncData, TypingEvent } from './protocol';
+import type {
+    Ack,
+    ChatErrorCode,
+    Conversation,
+    Message,
+    MessageNew,
+    SendData,
+    SyncData,
+    TypingEvent,
+} from './protocol';
 import { ShopSession } from './session';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'error';
@@ -280,24 +289,21 @@ export class ChatClient {
             }
         });
         socket.on('connect_error', err => void this.connectFailed(socket, err));
-        socket.on(
-            'message:new',
-            (p: { conversationId: string; message: Message; conversation: Conversation }) => {
-                const t = this.track(p.conversationId);
-                const gap = p.message.seq > t.complete + 1;
-                this.conversationId = p.conversationId;
-                this.noteConversation(p.conversation);
-                this.addMessages(p.conversationId, [p.message]);
-                if (p.message.senderType === 'staff') {
-                    this.setStaffTyping(false);
-                }
-                if (gap) {
-                    void this.sync(p.conversationId);
-                }
-                this.markRead();
-                this.changed();
-            },
-        );
+        socket.on('message:new', (p: MessageNew) => {
+            const t = this.track(p.conversationId);
+            const gap = p.message.seq > t.complete + 1;
+            this.conversationId = p.conversationId;
+            this.noteConversation(p.conversation);
+            this.addMessages(p.conversationId, [p.message]);
+            if (p.message.senderType === 'staff') {
+                this.setStaffTyping(false);
+            }
+            if (gap) {
+                void this.sync(p.conversationId);
+            }
+            this.markRead();
+            this.changed();
+        });
         socket.on('conversation:updated', (p: { conversation: Conversation }) => {
             if (this.tracked.has(p.conversation.id)) {
                 this.noteConversation(p.conversation);

@@ -1,8 +1,15 @@
 /** The widget's view of the `/chat` protocol: the shared shapes, plus what the shopper side adds. */
-import type { ChatErrorCode as ServerErrorCode, ConversationPayload, MessagePayload } from '../ui/protocol';
+import type {
+    ChatErrorCode as ServerErrorCode,
+    ConversationPayload,
+    MessageNewEvent,
+    MessagePayload,
+} from '../ui/protocol';
 
 export type Conversation = ConversationPayload;
 export type Message = MessagePayload;
+/** The `message:new` event: a message with its conversation's new counters. */
+export type MessageNew = MessageNewEvent;
 
 /** The server's codes, plus the widget's own for "no acknowledgement in time" (disconnected or slow). */
 export type ChatErrorCode = ServerErrorCode | 'TIMEOUT';
