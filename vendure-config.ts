@@ -21,6 +21,7 @@ import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
+import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
 import { RialMoneyStrategy } from './src/iran/money';
@@ -146,13 +147,20 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 originCityCode: app.postex.originCityCode,
             }),
             EmailPlugin.init({
-                devMode: true,
-                outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
-                route: 'mailbox',
+                // Development without SMTP_URL: emails are files, readable at /mailbox. Production requires SMTP_URL
+                // (app-config), so the mailbox, which shows every password-reset link, never runs there.
+                ...(app.email.smtpUrl
+                    ? { transport: { type: 'smtp' as const, url: app.email.smtpUrl } }
+                    : {
+                          devMode: true as const,
+                          outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
+                          route: 'mailbox',
+                      }),
+                emailSender: new DeliverableOnlyEmailSender(),
                 handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
                 templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
                 globalTemplateVars: {
-                    fromAddress: '"فروشگاه" <noreply@example.ir>',
+                    fromAddress: app.email.from,
                     verifyEmailAddressUrl: `${app.storefrontUrl}/verify`,
                     passwordResetUrl: `${app.storefrontUrl}/password-reset`,
                     changeEmailAddressUrl: `${app.storefrontUrl}/verify-email-address-change`,

@@ -1,8 +1,10 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Logger, PluginCommonModule, ProcessContext, VendurePlugin } from '@vendure/core';
 
 import { AdminOtpResolver } from './api/admin-otp.resolver';
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
+import { EmailAddressGuardInterceptor } from './api/email-address-guard.interceptor';
 import {
     RequestLoginOtpResultResolver,
     RequestPhoneNumberVerificationResultResolver,
@@ -70,7 +72,11 @@ import { ResolvedSmsOtpOptions, SmsOtpPluginOptions } from './types';
     imports: [PluginCommonModule],
     compatibility: '^3.7.0',
     entities: [OtpChallenge],
-    providers: [{ provide: PLUGIN_INIT_OPTIONS, useFactory: () => SmsOtpPlugin.options }, SmsOtpService],
+    providers: [
+        { provide: PLUGIN_INIT_OPTIONS, useFactory: () => SmsOtpPlugin.options },
+        SmsOtpService,
+        { provide: APP_INTERCEPTOR, useClass: EmailAddressGuardInterceptor },
+    ],
     shopApiExtensions: {
         schema: shopApiExtensions,
         resolvers: [

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
+import { EmailPlugin, EmailPluginOptions } from '@vendure/email-plugin';
+
 import { buildVendureConfig } from '../../vendure-config';
 import { resolveProviderUrls } from '../simulators/provider-urls';
 
@@ -20,6 +22,8 @@ const SAFE_PRODUCTION = {
     SMSIR_API_URL: 'https://api.sms.ir',
     POSTEX_API_KEY: 'key',
     POSTEX_API_URL: 'https://api.postex.ir/api/v1',
+    SMTP_URL: 'smtps://shop:secret@mail.shop.ir',
+    EMAIL_FROM: '"Shop" <noreply@shop.ir>',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -64,6 +68,7 @@ describe('loadAppConfig', () => {
         expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT:/);
         expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);
         expect(problemsOf({ ZIBAL_API_URL: 'not a url' })[0]).toMatch(/^ZIBAL_API_URL:/);
+        expect(problemsOf({ SMTP_URL: 'mail.shop.ir' })[0]).toMatch(/^SMTP_URL:/);
     });
 
     it('accepts a safe production configuration', () => {
@@ -82,6 +87,8 @@ describe('loadAppConfig', () => {
         ['POSTEX_API_KEY', { POSTEX_API_KEY: '' }],
         ['DATABASE_URL', { DATABASE_URL: '' }],
         ['REDIS_URL', { REDIS_URL: '' }],
+        ['SMTP_URL', { SMTP_URL: '' }],
+        ['EMAIL_FROM', { EMAIL_FROM: '' }],
     ])('refuses to start in production with an unsafe %s', (variable, override) => {
         const problems = problemsOf({ ...SAFE_PRODUCTION, ...override });
         expect(problems.some(p => p.startsWith(`${variable}:`))).toBe(true);
@@ -110,6 +117,19 @@ describe('buildVendureConfig', () => {
         const db = buildVendureConfig(app, { role: 'server', providers: providers(app) }).dbConnectionOptions;
         expect(db.type === 'postgres' && db.extra).toEqual({ max: 8, idleTimeoutMillis: 0 });
         expect(problemsOf({ DB_POOL_SIZE: '0' })[0]).toMatch(/^DB_POOL_SIZE:/);
+    });
+
+    it('serves the development mailbox only without SMTP_URL, and sends through SMTP with it', () => {
+        const emailOptions = () => (EmailPlugin as unknown as { options: EmailPluginOptions }).options;
+        const dev = loadAppConfig({});
+        buildVendureConfig(dev, { role: 'embedded', providers: providers(dev) });
+        expect(emailOptions()).toMatchObject({ devMode: true, route: 'mailbox' });
+        const smtp = loadAppConfig({ SMTP_URL: 'smtp://mail.shop.ir:587', EMAIL_FROM: 'shop@shop.ir' });
+        buildVendureConfig(smtp, { role: 'server', providers: providers(smtp) });
+        expect(emailOptions().transport).toEqual({ type: 'smtp', url: 'smtp://mail.shop.ir:587' });
+        expect(emailOptions()).not.toHaveProperty('devMode');
+        expect(emailOptions()).not.toHaveProperty('route');
+        expect(emailOptions().globalTemplateVars).toMatchObject({ fromAddress: 'shop@shop.ir' });
     });
 
     it('never synchronizes the schema: migrations only', () => {

@@ -10,6 +10,7 @@ import { z } from 'zod';
  */
 
 export const DEFAULT_SUPERADMIN_PASSWORD = 'superadmin';
+const DEV_EMAIL_FROM = '"فروشگاه" <noreply@example.ir>';
 const DEV_COOKIE_SECRET = 'dev-cookie-secret-change-me-in-production';
 
 const optionalString = z
@@ -67,6 +68,13 @@ export const envSchema = z.object({
     SMSIR_API_URL: optionalUrl,
     POSTEX_API_KEY: optionalString,
     POSTEX_API_URL: optionalUrl,
+    SMTP_URL: optionalString.pipe(
+        z
+            .string()
+            .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+            .optional(),
+    ),
+    EMAIL_FROM: optionalString,
     /** Postex city code of the warehouse parcels leave from (2401 is Tehran in the simulator). */
     POSTEX_ORIGIN_CITY_CODE: z.coerce.number().int().positive().default(2401),
 });
@@ -105,6 +113,11 @@ export interface AppConfig {
     zibal: { merchant?: string; apiUrl?: string; platformToken?: string; platformUrl?: string };
     smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
     postex: { apiKey?: string; apiUrl?: string; originCityCode: number };
+    /**
+     * Outgoing mail: through `smtpUrl` when set; without it (development only) every email is written to disk
+     * and readable at `/mailbox`, which shows every customer's verification and password-reset links.
+     */
+    email: { smtpUrl?: string; from: string };
 }
 
 export class ConfigError extends Error {
@@ -161,6 +174,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             apiUrl: e.POSTEX_API_URL,
             originCityCode: e.POSTEX_ORIGIN_CITY_CODE,
         },
+        email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
     };
     const problems = productionProblems(config, e.COOKIE_SECRET);
     if (problems.length) {
@@ -215,6 +229,14 @@ function productionProblems(config: AppConfig, rawCookieSecret: string | undefin
     }
     if (!config.storefrontUrl.startsWith('https://')) {
         problems.push('STOREFRONT_URL: must be an https:// URL in production');
+    }
+    if (!config.email.smtpUrl) {
+        problems.push(
+            "SMTP_URL: must be set in production (without it emails go to the development mailbox, which would show every customer's password-reset link)",
+        );
+    }
+    if (config.email.from === DEV_EMAIL_FROM) {
+        problems.push("EMAIL_FROM: must be set in production (the sender of the shop's emails)");
     }
     return problems;
 }

@@ -61,6 +61,20 @@ export const shopApiExtensions = gql`
         messageFa: String!
     }
 
+    """
+    The email address is a mobile number or the reserved placeholder domain of phone-only accounts
+    (e.g. 09123456789@phone.invalid): it cannot be an account's email. Sign up by SMS code instead.
+    """
+    type EmailAddressNotAllowedError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+        messageFa: String!
+    }
+
+    extend union RegisterCustomerAccountResult = EmailAddressNotAllowedError
+    extend union RequestUpdateCustomerEmailAddressResult = EmailAddressNotAllowedError
+    extend union SetCustomerForOrderResult = EmailAddressNotAllowedError
+
     union RequestLoginOtpResult =
         | RequestLoginOtpSuccess
         | InvalidPhoneNumberError

@@ -552,6 +552,135 @@ describe(`SMS OTP login (${testProfile()})`, () => {
         });
     });
 
+    describe('keeping email sign-up away from phone-only accounts', () => {
+        const REGISTER = gql`
+            mutation ($email: String!) {
+                registerCustomerAccount(
+                    input: {
+                        emailAddress: $email
+                        firstName: "Mallory"
+                        phoneNumber: "09990000000"
+                        password: "password-123"
+                    }
+                ) {
+                    __typename
+                    ... on ErrorResult {
+                        errorCode
+                        message
+                    }
+                    ... on EmailAddressNotAllowedError {
+                        messageFa
+                    }
+                }
+            }
+        `;
+
+        it("refuses to register a phone-only account's placeholder address, which would take its Customer", async () => {
+            const phone = freshPhone();
+            const owner = t.newShopClient();
+            const signUp = await login(owner, {
+                phoneNumber: phone,
+                code: await requestAndReadCode(t, owner, phone),
+                firstName: 'سارا',
+            });
+            expect(signUp).toMatchObject({ __typename: 'CurrentUser', identifier: phone });
+
+            for (const email of [`${phone}@phone.invalid`, ` ${phone}@PHONE.invalid `]) {
+                const { registerCustomerAccount } = await t.newShopClient().query(REGISTER, { email });
+                expect(registerCustomerAccount).toEqual({
+                    __typename: 'EmailAddressNotAllowedError',
+                    errorCode: 'EMAIL_ADDRESS_NOT_ALLOWED_ERROR',
+                    message: expect.stringMatching(/SMS code/),
+                    messageFa: expect.any(String),
+                });
+            }
+
+            // The owner still logs into the same, untouched account.
+            await t.server.app.get(SmsOtpService).clearCooldown(phone);
+            const again = t.newShopClient();
+            expect(
+                await login(again, { phoneNumber: phone, code: await requestAndReadCode(t, again, phone) }),
+            ).toMatchObject({ __typename: 'CurrentUser', id: signUp.id });
+            const { activeCustomer } = await again.query(ACTIVE_CUSTOMER);
+            expect(activeCustomer).toMatchObject({ firstName: 'سارا', phoneNumber: phone });
+        });
+
+        it('refuses a mobile number as the email of a registration, so nobody can squat it', async () => {
+            const phone = freshPhone();
+            for (const email of [phone, `+98 ${phone.slice(1, 4)} ${phone.slice(4)}`]) {
+                const { registerCustomerAccount } = await t.newShopClient().query(REGISTER, { email });
+                expect(registerCustomerAccount).toMatchObject({
+                    errorCode: 'EMAIL_ADDRESS_NOT_ALLOWED_ERROR',
+                });
+            }
+            const shop = t.newShopClient();
+            expect(
+                await login(shop, { phoneNumber: phone, code: await requestAndReadCode(t, shop, phone) }),
+            ).toMatchObject({ __typename: 'CurrentUser', identifier: phone });
+        });
+
+        it('refuses the placeholder domain as a new email address and as a guest checkout email', async () => {
+            const email = `changer-${Date.now()}@example.ir`;
+            await t.admin.query(
+                gql`
+                    mutation ($email: String!) {
+                        createCustomer(
+                            input: { emailAddress: $email, firstName: "A", lastName: "B" }
+                            password: "password-123"
+                        ) {
+                            __typename
+                        }
+                    }
+                `,
+                { email },
+            );
+            const shop = t.newShopClient();
+            await shop.asUserWithCredentials(email, 'password-123');
+            const { requestUpdateCustomerEmailAddress } = await shop.query(
+                gql`
+                    mutation ($email: String!) {
+                        requestUpdateCustomerEmailAddress(password: "password-123", newEmailAddress: $email) {
+                            __typename
+                            ... on ErrorResult {
+                                errorCode
+                            }
+                        }
+                    }
+                `,
+                { email: `${freshPhone()}@phone.invalid` },
+            );
+            expect(requestUpdateCustomerEmailAddress).toEqual({
+                __typename: 'EmailAddressNotAllowedError',
+                errorCode: 'EMAIL_ADDRESS_NOT_ALLOWED_ERROR',
+            });
+
+            const { setCustomerForOrder } = await t.newShopClient().query(
+                gql`
+                    mutation ($email: String!) {
+                        setCustomerForOrder(input: { emailAddress: $email, firstName: "G", lastName: "H" }) {
+                            __typename
+                            ... on ErrorResult {
+                                errorCode
+                            }
+                        }
+                    }
+                `,
+                { email: `${freshPhone()}@phone.invalid` },
+            );
+            expect(setCustomerForOrder).toEqual({
+                __typename: 'EmailAddressNotAllowedError',
+                errorCode: 'EMAIL_ADDRESS_NOT_ALLOWED_ERROR',
+            });
+        });
+
+        it('still registers ordinary email addresses', async () => {
+            const { registerCustomerAccount } = await t
+                .newShopClient()
+                .query(REGISTER, { email: `ordinary-${Date.now()}@example.ir` });
+            expect(registerCustomerAccount).toEqual({ __typename: 'Success' });
+        });
+    });
+
     describe('SMS.ir failures', () => {
         const cases: Array<[string, () => void, string]> = [
             ['HTTP 401 (bad key)', () => t.simulators.smsir.failNextSends(10), 'OtpProviderUnavailableError'],

@@ -11,23 +11,38 @@ if (process.env.REDIS_URL) {
     ]);
 }
 
-describe.each(stores)('%s counter store: incrementUntilOver', (_name, create) => {
+describe.each(stores)('%s counter store: countIfAllowed', (_name, create) => {
     const store = create();
     afterAll(() => store.close());
-    const windows = (limits: number[]): CounterWindow[] =>
-        limits.map((limit, i) => ({ key: `w${i}`, windowSeconds: 3600 * (i + 1), limit }));
+    let run = 0;
+    const windows = (limits: number[]): CounterWindow[] => {
+        run++;
+        return limits.map((limit, i) => ({ key: `r${run}w${i}`, windowSeconds: 3600 * (i + 1), limit }));
+    };
 
-    it('counts every window while all allow, then stops at the first one over its limit', async () => {
+    it('counts a hit in every window while all allow it, then refuses with the first window that is full', async () => {
         const w = windows([2, 1, 5]);
-        expect(await store.incrementUntilOver(w)).toBeUndefined();
-        // Window 1 (limit 1) is over on the second hit; window 2 is not counted then.
-        const over = await store.incrementUntilOver(w);
+        expect(await store.countIfAllowed(w)).toBeUndefined();
+        const over = await store.countIfAllowed(w);
         expect(over).toEqual({ index: 1, resetInSeconds: expect.any(Number) });
         expect(over!.resetInSeconds).toBeGreaterThan(3600);
         expect(over!.resetInSeconds).toBeLessThanOrEqual(7200);
-        expect(await store.increment('w2', 3 * 3600)).toMatchObject({ count: 2 });
-        // Window 0 (limit 2) is over on the third hit, before window 1 is looked at.
-        expect(await store.incrementUntilOver(w)).toMatchObject({ index: 0 });
-        expect(await store.increment('w1', 7200)).toMatchObject({ count: 3 });
+    });
+
+    it('counts nothing when it refuses', async () => {
+        const w = windows([3, 1, 3]);
+        expect(await store.countIfAllowed(w)).toBeUndefined();
+        for (let i = 0; i < 5; i++) {
+            expect(await store.countIfAllowed(w)).toMatchObject({ index: 1 });
+        }
+        // Windows 0 and 2 still hold one hit each: two more fit in each without window 1.
+        const others = [w[0], w[2]];
+        expect(await store.countIfAllowed(others)).toBeUndefined();
+        expect(await store.countIfAllowed(others)).toBeUndefined();
+        expect(await store.countIfAllowed(others)).toMatchObject({ index: 0 });
+    });
+
+    it('refuses at once a window whose limit is 0', async () => {
+        expect(await store.countIfAllowed(windows([0]))).toEqual({ index: 0, resetInSeconds: 3600 });
     });
 });

@@ -9,16 +9,13 @@ export interface OtpCounterStore {
     claim(key: string, ttlSeconds: number): Promise<number>;
     /** Gives a claimed key back early. */
     release(key: string): Promise<void>;
-    /** Counts one hit in the window `key`; returns the count so far and the seconds until the window ends. */
-    increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }>;
     /**
-     * Counts one hit in each window in order and stops at the first one that goes over its limit (the windows
-     * after it are not counted). Returns that window's index and the seconds until it ends, or undefined when
-     * every window allowed the hit. Redis does it in one round trip.
+     * Counts one hit in every window if none of them would go over its limit; otherwise counts nothing and
+     * returns the first window (in order) that would, with the seconds until it ends. A refused request must
+     * not use up the other windows: a client refused for its IP would otherwise exhaust any number's quota
+     * for free. Redis does it atomically in one round trip.
      */
-    incrementUntilOver(
-        windows: CounterWindow[],
-    ): Promise<{ index: number; resetInSeconds: number } | undefined>;
+    countIfAllowed(windows: CounterWindow[]): Promise<{ index: number; resetInSeconds: number } | undefined>;
     close(): Promise<void>;
 }
 
@@ -47,23 +44,25 @@ export class MemoryCounterStore implements OtpCounterStore {
         this.entries.delete(key);
     }
 
-    async increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }> {
-        let entry = this.live(key);
-        if (!entry) {
-            entry = { count: 0, expiresAt: this.now() + windowSeconds * 1000 };
-            this.entries.set(key, entry);
-        }
-        entry.count += 1;
-        return { count: entry.count, resetInSeconds: secondsUntil(entry.expiresAt, this.now()) };
-    }
-
-    async incrementUntilOver(
+    async countIfAllowed(
         windows: CounterWindow[],
     ): Promise<{ index: number; resetInSeconds: number } | undefined> {
+        const now = this.now();
         for (const [index, w] of windows.entries()) {
-            const { count, resetInSeconds } = await this.increment(w.key, w.windowSeconds);
-            if (count > w.limit) {
-                return { index, resetInSeconds };
+            const entry = this.live(w.key);
+            if ((entry?.count ?? 0) + 1 > w.limit) {
+                return {
+                    index,
+                    resetInSeconds: entry ? secondsUntil(entry.expiresAt, now) : w.windowSeconds,
+                };
+            }
+        }
+        for (const w of windows) {
+            const entry = this.live(w.key);
+            if (entry) {
+                entry.count += 1;
+            } else {
+                this.entries.set(w.key, { count: 1, expiresAt: now + w.windowSeconds * 1000 });
             }
         }
         return undefined;
@@ -89,33 +88,31 @@ export class MemoryCounterStore implements OtpCounterStore {
     }
 }
 
-// INCR and set the window's expiry on the first hit, in one round trip and atomically.
-const INCREMENT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}
-`;
-
-// The same for several windows in order, stopping at the first one over its limit: ARGV holds each window's
-// seconds and limit. Returns {index (1-based), ttl}, or {0, 0} when all allowed. The keys of one call must live
-// on one Redis node (one instance, or one hash slot in a cluster).
-const INCREMENT_UNTIL_OVER_SCRIPT = `
+// Several windows at once, all or nothing: ARGV holds each window's seconds and limit. The first pass finds the
+// first window a hit would take over its limit and returns {index (1-based), ttl}; otherwise the second pass
+// counts the hit in every window (setting the expiry on a window's first hit) and returns {0, 0}. The keys of
+// one call must live on one Redis node (one instance, or one hash slot in a cluster).
+const COUNT_IF_ALLOWED_SCRIPT = `
 for i = 1, #KEYS do
   local window = tonumber(ARGV[2 * i - 1])
-  local count = redis.call('INCR', KEYS[i])
-  if count == 1 then redis.call('EXPIRE', KEYS[i], window) end
-  local ttl = redis.call('TTL', KEYS[i])
-  if ttl < 0 then redis.call('EXPIRE', KEYS[i], window); ttl = window end
-  if count > tonumber(ARGV[2 * i]) then return {i, ttl} end
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if count + 1 > tonumber(ARGV[2 * i]) then
+    local ttl = redis.call('TTL', KEYS[i])
+    if ttl < 0 then ttl = window end
+    return {i, ttl}
+  end
+end
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[2 * i - 1])
+  if redis.call('INCR', KEYS[i]) == 1 or redis.call('TTL', KEYS[i]) < 0 then
+    redis.call('EXPIRE', KEYS[i], window)
+  end
 end
 return {0, 0}
 `;
 
 type ScriptedRedis = {
-    otpIncrement(k: string, w: number): Promise<[number, number]>;
-    otpIncrementUntilOver(n: number, ...args: Array<string | number>): Promise<[number, number]>;
+    otpCountIfAllowed(n: number, ...args: Array<string | number>): Promise<[number, number]>;
 };
 
 export class RedisCounterStore implements OtpCounterStore {
@@ -123,9 +120,8 @@ export class RedisCounterStore implements OtpCounterStore {
 
     constructor(url: string, keyPrefix: string) {
         this.redis = new Redis(url, { keyPrefix, lazyConnect: true, maxRetriesPerRequest: 2 });
-        this.redis.defineCommand('otpIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
         // Variable number of keys: the first argument of each call says how many.
-        this.redis.defineCommand('otpIncrementUntilOver', { lua: INCREMENT_UNTIL_OVER_SCRIPT });
+        this.redis.defineCommand('otpCountIfAllowed', { lua: COUNT_IF_ALLOWED_SCRIPT });
     }
 
     async claim(key: string, ttlSeconds: number): Promise<number> {
@@ -141,15 +137,10 @@ export class RedisCounterStore implements OtpCounterStore {
         await this.redis.del(key);
     }
 
-    async increment(key: string, windowSeconds: number): Promise<{ count: number; resetInSeconds: number }> {
-        const [count, ttl] = await (this.redis as unknown as ScriptedRedis).otpIncrement(key, windowSeconds);
-        return { count, resetInSeconds: Math.max(ttl, 1) };
-    }
-
-    async incrementUntilOver(
+    async countIfAllowed(
         windows: CounterWindow[],
     ): Promise<{ index: number; resetInSeconds: number } | undefined> {
-        const [index, ttl] = await (this.redis as unknown as ScriptedRedis).otpIncrementUntilOver(
+        const [index, ttl] = await (this.redis as unknown as ScriptedRedis).otpCountIfAllowed(
             windows.length,
             ...windows.map(w => w.key),
             ...windows.flatMap(w => [w.windowSeconds, w.limit]),

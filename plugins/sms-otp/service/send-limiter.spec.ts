@@ -83,6 +83,23 @@ describe('SendLimiter', () => {
         expect(await l.acquire('p10', 'ip10')).toMatchObject({ allowed: false, scope: 'GLOBAL' });
     });
 
+    it("does not use up a number's quota or cooldown with requests refused for the IP or the shop", async () => {
+        const now = { t: 0 };
+        const l = limiter(now);
+        for (let i = 0; i < 5; i++) {
+            expect((await l.acquire(`p${i}`, 'attacker')).allowed).toBe(true);
+        }
+        // The attacker's IP is capped; asking for the victim's number again and again must cost the victim nothing.
+        for (let i = 0; i < 10; i++) {
+            expect(await l.acquire('victim', 'attacker')).toMatchObject({ allowed: false, scope: 'IP' });
+        }
+        for (let i = 0; i < 3; i++) {
+            expect((await l.acquire('victim', 'victim-ip')).allowed).toBe(true);
+            now.t += 60_000;
+        }
+        expect(await l.acquire('victim', 'victim-ip')).toMatchObject({ allowed: false, scope: 'PHONE' });
+    });
+
     it('counts concurrent calls one by one', async () => {
         const l = limiter({ t: 0 });
         const results = await Promise.all(Array.from({ length: 10 }, () => l.acquire('same', 'ip')));

@@ -13,8 +13,9 @@ const DAY = 86_400;
 
 /**
  * Decides whether one more code may be sent: the per-number resend cooldown first, then the hourly and daily
- * caps per number, per client IP and for the whole shop. Every call counts, so GraphQL aliases and batched
- * operations in one HTTP request are limited one by one.
+ * caps per number, per client IP and for the whole shop. Every allowed call counts, so GraphQL aliases and
+ * batched operations in one HTTP request are limited one by one; a refused call counts nowhere and gives the
+ * cooldown back, so nobody can use up another shopper's quota with requests that are refused anyway.
  */
 export class SendLimiter {
     constructor(
@@ -40,14 +41,16 @@ export class SendLimiter {
             ...(ip ? [['IP', `ip:${ip}`, this.caps.ip] as [LimitScope, string, SendCap]] : []),
             ['GLOBAL', 'global', this.caps.global],
         ];
-        // All windows in one store call (one Redis round trip instead of six), still stopping at the first
-        // refusal so a refused request does not count against the scopes after it.
+        // All windows in one store call (one Redis round trip instead of six), all or nothing.
         const windows = scopes.flatMap(([scope, key, cap]) => [
             { scope, key: `${key}:h`, windowSeconds: HOUR, limit: cap.hourly },
             { scope, key: `${key}:d`, windowSeconds: DAY, limit: cap.daily },
         ]);
-        const over = await this.store.incrementUntilOver(windows);
+        const over = await this.store.countIfAllowed(windows);
         if (over) {
+            if (this.cooldownSeconds > 0) {
+                await this.store.release(cooldownKey);
+            }
             return {
                 allowed: false,
                 scope: windows[over.index].scope,
