@@ -15,7 +15,8 @@ export interface JsonRequestOptions {
 export type TransportFailure =
     | { kind: 'connect-timeout' }
     | { kind: 'read-timeout' }
-    | { kind: 'network'; message: string }
+    /** `connected`: the error came after the connection was open, so the request may have reached the server. */
+    | { kind: 'network'; message: string; connected: boolean }
     | { kind: 'malformed'; status: number; bodyPreview: string };
 
 export type JsonResponse =
@@ -41,6 +42,7 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
             }
         };
         let readTimer: NodeJS.Timeout | undefined;
+        let connected = false;
         const req = transport.request(target, {
             method: options.method ?? (payload ? 'POST' : 'GET'),
             headers: {
@@ -57,6 +59,7 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
         }, options.connectTimeoutMs);
         req.on('socket', socket => {
             const onConnected = () => {
+                connected = true;
                 clearTimeout(connectTimer);
                 readTimer = setTimeout(() => {
                     finish({ ok: false, failure: { kind: 'read-timeout' } });
@@ -69,11 +72,15 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
                 onConnected();
             }
         });
-        req.on('error', e => finish({ ok: false, failure: { kind: 'network', message: e.message } }));
+        req.on('error', e =>
+            finish({ ok: false, failure: { kind: 'network', message: e.message, connected } }),
+        );
         req.on('response', res => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('error', e => finish({ ok: false, failure: { kind: 'network', message: e.message } }));
+            res.on('error', e =>
+                finish({ ok: false, failure: { kind: 'network', message: e.message, connected: true } }),
+            );
             res.on('end', () => {
                 const text = Buffer.concat(chunks).toString('utf8');
                 const status = res.statusCode ?? 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { MemoryCounterStore } from './counter-store';
-import { SendLimiter } from './send-limiter';
+import { clientNetwork, SendLimiter } from './send-limiter';
 
 function limiter(now: { t: number }, cooldown = 60) {
     const store = new MemoryCounterStore(() => now.t);
@@ -104,5 +104,37 @@ describe('SendLimiter', () => {
         const l = limiter({ t: 0 });
         const results = await Promise.all(Array.from({ length: 10 }, () => l.acquire('same', 'ip')));
         expect(results.filter(r => r.allowed)).toHaveLength(1);
+    });
+});
+
+describe('clientNetwork', () => {
+    it('caps IPv4 per address, also when written IPv4-mapped', () => {
+        expect(clientNetwork('5.160.1.2')).toBe('5.160.1.2');
+        expect(clientNetwork('::ffff:5.160.1.2')).toBe('5.160.1.2');
+    });
+
+    it('caps IPv6 per /64, however the address is written', () => {
+        expect(clientNetwork('2a01:5ec0:1:2:aaaa::1')).toBe('2a01:5ec0:1:2::/64');
+        expect(clientNetwork('2a01:5ec0:0001:0002:ffff:ffff:ffff:ffff')).toBe('2a01:5ec0:1:2::/64');
+        expect(clientNetwork('2a01:5ec0:1:3::1')).toBe('2a01:5ec0:1:3::/64');
+    });
+
+    it('keeps anything else as it is', () => {
+        expect(clientNetwork(undefined)).toBeUndefined();
+        expect(clientNetwork('unix-socket')).toBe('unix-socket');
+    });
+});
+
+describe('SendLimiter with IPv6 clients', () => {
+    it('counts every address of one /64 against one IP cap', async () => {
+        const l = limiter({ t: 0 }, 0);
+        for (let i = 0; i < 5; i++) {
+            expect((await l.acquire(`p${i}`, `2a01:5ec0:1:2::${i + 1}`)).allowed).toBe(true);
+        }
+        expect(await l.acquire('p5', '2a01:5ec0:1:2:dead:beef::9')).toMatchObject({
+            allowed: false,
+            scope: 'IP',
+        });
+        expect((await l.acquire('p6', '2a01:5ec0:1:3::1')).allowed).toBe(true);
     });
 });

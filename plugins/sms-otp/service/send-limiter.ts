@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 import { SendCap } from '../types';
 
 import { OtpCounterStore } from './counter-store';
@@ -28,7 +30,9 @@ export class SendLimiter {
         return this.store.release(`cooldown:${phoneKey}`);
     }
 
+    /** `ip` is the client's address; IPv6 addresses are capped per /64 (see {@link clientNetwork}). */
     async acquire(phoneKey: string, ip: string | undefined): Promise<SendPermit> {
+        const network = clientNetwork(ip);
         const cooldownKey = `cooldown:${phoneKey}`;
         if (this.cooldownSeconds > 0) {
             const held = await this.store.claim(cooldownKey, this.cooldownSeconds);
@@ -38,7 +42,7 @@ export class SendLimiter {
         }
         const scopes: Array<[LimitScope, string, SendCap]> = [
             ['PHONE', `phone:${phoneKey}`, this.caps.phone],
-            ...(ip ? [['IP', `ip:${ip}`, this.caps.ip] as [LimitScope, string, SendCap]] : []),
+            ...(network ? [['IP', `ip:${network}`, this.caps.ip] as [LimitScope, string, SendCap]] : []),
             ['GLOBAL', 'global', this.caps.global],
         ];
         // All windows in one store call (one Redis round trip instead of six), all or nothing.
@@ -63,4 +67,23 @@ export class SendLimiter {
                 this.cooldownSeconds > 0 ? this.store.release(cooldownKey) : Promise.resolve(),
         };
     }
+}
+
+/**
+ * What the per-IP cap counts: an IPv4 address (also when written IPv4-mapped, `::ffff:1.2.3.4`) or the /64 of an
+ * IPv6 address, since one subscriber usually gets a whole /64 and could rotate through it freely.
+ */
+export function clientNetwork(ip: string | undefined): string | undefined {
+    if (!ip) {
+        return undefined;
+    }
+    if (!ipaddr.isValid(ip)) {
+        return ip;
+    }
+    const address = ipaddr.process(ip);
+    if (address.kind() === 'ipv4') {
+        return address.toString();
+    }
+    const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map(part => part.toString(16));
+    return `${prefix.join(':')}::/64`;
 }

@@ -105,5 +105,11 @@ describe('SmsirClient against the SMS.ir simulator', () => {
     it('fails fast when nothing listens', async () => {
         const down = new SmsirClient({ baseUrl: 'http://127.0.0.1:9/smsir', apiKey: 'k' });
         expect(await down.getCredit()).toMatchObject({ ok: false, reason: 'network', uncertain: false });
+        // Nothing was sent, so nothing may have been delivered: the shopper may ask again at once.
+        expect(await down.sendVerify('09123456789', 1, [])).toMatchObject({
+            ok: false,
+            reason: 'network',
+            uncertain: false,
+        });
     });
 });

@@ -107,9 +107,11 @@ export class SmsirClient {
             readTimeoutMs: this.timeoutMs,
         });
         if (!response.ok && response.failure.kind !== 'malformed') {
-            const timedOut = response.failure.kind !== 'network';
-            // Once connected, the request may have reached SMS.ir before the answer was lost.
-            const reached = response.failure.kind !== 'connect-timeout';
+            const failed = response.failure;
+            const timedOut = failed.kind !== 'network';
+            // Once connected, the request may have reached SMS.ir before the answer was lost; a refused or
+            // unresolvable connection certainly sent nothing, so the shopper may ask again at once.
+            const reached = failed.kind === 'read-timeout' || (failed.kind === 'network' && failed.connected);
             return failure(timedOut ? 'timeout' : 'network', { uncertain: reached && method === 'POST' });
         }
         const httpStatus = response.ok ? response.status : (response.status ?? 0);
