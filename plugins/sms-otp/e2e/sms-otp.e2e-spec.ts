@@ -673,6 +673,44 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             });
         });
 
+        it('keeps the SMS login when staff give a phone-only customer a real email address', async () => {
+            const phone = freshPhone();
+            const shop = t.newShopClient();
+            const signUp = await login(shop, {
+                phoneNumber: phone,
+                code: await requestAndReadCode(t, shop, phone),
+            });
+            const { activeCustomer } = await shop.query(ACTIVE_CUSTOMER);
+            const email = `real-${Date.now()}@example.ir`;
+            const { updateCustomer } = await t.admin.query(
+                gql`
+                    mutation ($id: ID!, $email: String!) {
+                        updateCustomer(input: { id: $id, emailAddress: $email }) {
+                            __typename
+                            ... on Customer {
+                                emailAddress
+                                user {
+                                    identifier
+                                }
+                            }
+                        }
+                    }
+                `,
+                { id: activeCustomer.id, email },
+            );
+            expect(updateCustomer).toEqual({
+                __typename: 'Customer',
+                emailAddress: email,
+                user: { identifier: email },
+            });
+
+            await t.server.app.get(SmsOtpService).clearCooldown(phone);
+            const again = t.newShopClient();
+            expect(
+                await login(again, { phoneNumber: phone, code: await requestAndReadCode(t, again, phone) }),
+            ).toMatchObject({ __typename: 'CurrentUser', id: signUp.id, identifier: email });
+        });
+
         it('still registers ordinary email addresses', async () => {
             const { registerCustomerAccount } = await t
                 .newShopClient()
