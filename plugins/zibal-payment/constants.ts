@@ -9,3 +9,6 @@ export const ZIBAL_MINIMUM_AMOUNT = 1001;
 export const CLAIM_TTL_MS = 120_000;
 /** How long a duplicate callback waits for the request that is verifying the same attempt. */
 export const CALLBACK_WAIT_MS = 15_000;
+
+/** Attempts the reconciliation task loads at a time (it goes through all that are due). */
+export const RECONCILE_PAGE_SIZE = 200;

@@ -46,7 +46,12 @@ export type ZibalAttemptState =
     /** never paid within `expireAfterMs` */
     | 'expired'
     /** paid, but not verified because the order was already paid or changed; Zibal returns unverified money */
-    | 'rejected';
+    | 'rejected'
+    /**
+     * paid AND verified at Zibal (the money is taken) but not on the order: the verified amount differed, the
+     * order changed meanwhile, or Vendure refused the payment. Logged as an error; staff must refund it.
+     */
+    | 'refund-due';
 
 export interface ZibalAttemptEvent {
     at: string;

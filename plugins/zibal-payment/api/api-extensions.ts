@@ -58,7 +58,10 @@ export const adminApiExtensions = gql`
         trackId: String!
         orderCode: String!
         amount: Money!
-        "pending, verifying, settled, failed, expired or rejected"
+        """
+        pending, verifying, settled, failed, expired, rejected (paid but not verified: Zibal returns the money) or
+        refund-due (paid and verified, but not added to the order: staff must refund it)
+        """
         state: String!
         zibalStatus: Int
         refNumber: String
@@ -80,7 +83,7 @@ export const adminApiExtensions = gql`
     }
 
     extend type Mutation {
-        "Inquires and settles or expires the attempts that are due now (the scheduled task does the same)."
+        "Inquires and settles or expires the attempts that are due now, in every channel (the scheduled task does the same). SuperAdmin only."
         reconcileZibalPayments: ZibalReconcileReport!
     }
 `;

@@ -44,8 +44,9 @@ export class ZibalAdminResolver {
         return this.zibalService.attemptsForOrder(ctx, args.orderId);
     }
 
+    // It reconciles the attempts of every channel, so it is not for a channel's own staff.
     @Mutation()
-    @Allow(Permission.UpdateOrder)
+    @Allow(Permission.SuperAdmin)
     reconcileZibalPayments(): Promise<ReconcileReport> {
         return this.zibalService.reconcile();
     }

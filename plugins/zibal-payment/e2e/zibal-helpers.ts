@@ -63,6 +63,7 @@ export const ATTEMPTS = gql`
             history {
                 event
                 status
+                note
             }
         }
     }
@@ -91,6 +92,16 @@ export async function startZibalPayment(t: TestShop, productIndex = 0): Promise<
         throw new Error(`createZibalPaymentIntent failed: ${JSON.stringify(intent)}`);
     }
     return { client, ...order, trackId: intent.trackId, paymentUrl: intent.paymentUrl };
+}
+
+/** Verifies a payment at the simulator directly, as a server process that then stopped would have. Returns `result`. */
+export async function verifyAtZibal(t: TestShop, trackId: string): Promise<number> {
+    const res = await fetch(`${t.simulators.baseUrl}/zibal/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ merchant: 'zibal', trackId: Number(trackId) }),
+    });
+    return ((await res.json()) as { result: number }).result;
 }
 
 /** What the shopper's browser does after the bank page: GET the callback URL. Returns where it is redirected. */

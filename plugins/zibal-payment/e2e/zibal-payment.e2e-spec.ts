@@ -1,11 +1,20 @@
+import { TransactionalConnection } from '@vendure/core';
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
 import { ADD_PAYMENT, FIRST_VARIANT_IDS } from '../../../test/checkout-helpers';
+import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
 import { ZibalPaymentPlugin } from '../zibal-payment.plugin';
 
-import { ATTEMPTS, CREATE_INTENT, followCallback, orderByCode, startZibalPayment } from './zibal-helpers';
+import {
+    ATTEMPTS,
+    CREATE_INTENT,
+    followCallback,
+    orderByCode,
+    startZibalPayment,
+    verifyAtZibal,
+} from './zibal-helpers';
 
 const READ_TIMEOUT_MS = 1000;
 
@@ -165,7 +174,8 @@ describe(`Zibal payments (${testProfile()})`, () => {
         expect(order.state).toBe('ArrangingPayment');
         expect(order.payments).toHaveLength(0);
         const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
-        expect(zibalPaymentAttempts[0].state).toBe('rejected');
+        // The money was taken: the attempt says so, for staff to pay it back.
+        expect(zibalPaymentAttempts[0].state).toBe('refund-due');
         expect(zibalPaymentAttempts[0].history.map((h: { event: string }) => h.event)).toContain(
             'amount-mismatch',
         );
@@ -221,12 +231,7 @@ describe(`Zibal payments (${testProfile()})`, () => {
         const p = await startZibalPayment(t, 7);
         const callback = t.simulators.zibal.pay(Number(p.trackId));
         // As if an earlier process verified it, then stopped before settling.
-        const first = await fetch(`${t.simulators.baseUrl}/zibal/v1/verify`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ merchant: 'zibal', trackId: Number(p.trackId) }),
-        });
-        expect(((await first.json()) as { result: number }).result).toBe(100);
+        expect(await verifyAtZibal(t, p.trackId)).toBe(100);
         expect(await followCallback(callback)).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
         const order = await orderByCode(t, p.code);
         expect(order.state).toBe('PaymentSettled');
@@ -234,6 +239,61 @@ describe(`Zibal payments (${testProfile()})`, () => {
         expect(zibalPaymentAttempts[0].history.map((h: { event: string }) => h.event)).toContain(
             'verified-before',
         );
+    });
+
+    it('marks a payment verified by a stopped process as refund-due when the order changed meanwhile', async () => {
+        const p = await startZibalPayment(t, 9);
+        const callback = t.simulators.zibal.pay(Number(p.trackId));
+        // An earlier process verified it (the money is taken), then stopped before adding the payment ...
+        expect(await verifyAtZibal(t, p.trackId)).toBe(100);
+        // ... and the shopper went back to the cart.
+        const { transitionOrderToState } = await p.client.query(gql`
+            mutation {
+                transitionOrderToState(state: "AddingItems") {
+                    __typename
+                }
+            }
+        `);
+        expect(transitionOrderToState.__typename).toBe('Order');
+
+        expect(await followCallback(callback)).toBe(
+            `${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`,
+        );
+        const order = await orderByCode(t, p.code);
+        expect(order.payments).toHaveLength(0);
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0]).toMatchObject({ state: 'refund-due', zibalStatus: 1 });
+        expect(zibalPaymentAttempts[0].history.at(-1)).toMatchObject({
+            event: 'verified-not-added',
+            note: expect.stringMatching(/AddingItems/),
+        });
+    });
+
+    it('closes an attempt left "verifying" by a stopped process once Zibal reports it cancelled', async () => {
+        const p = await startZibalPayment(t, 3);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId), 'cancel'));
+        const attempts = t.server.app
+            .get(TransactionalConnection)
+            .rawConnection.getRepository(ZibalPaymentAttempt);
+        // As if a process had claimed it and stopped: the claim expired a minute ago.
+        await attempts.update(
+            { trackId: p.trackId },
+            { state: 'verifying', claimToken: 'stopped-process', claimExpiresAt: Date.now() - 60_000 },
+        );
+        const { reconcileZibalPayments } = await t.admin.query(gql`
+            mutation {
+                reconcileZibalPayments {
+                    checked
+                    failed
+                }
+            }
+        `);
+        expect(reconcileZibalPayments.checked).toBeGreaterThanOrEqual(1);
+        expect(await attempts.findOneByOrFail({ trackId: p.trackId })).toMatchObject({
+            state: 'failed',
+            claimToken: null,
+            zibalStatus: 3,
+        });
     });
 
     it('expires abandoned attempts and fails cancelled ones in reconciliation', async () => {
@@ -385,21 +445,50 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         expect(t.simulators.zibal.faults.callsTo('/v1/account/refund')).toHaveLength(1);
     });
 
-    it('records a failed refund when Zibal refuses it', async () => {
+    const refundAll = async (paymentId: string) =>
+        (
+            await t.admin.query(REFUND, {
+                input: { paymentId, amount: 2_000_000, shipping: 0, adjustment: 0, reason: 'returned' },
+            })
+        ).refundOrder;
+
+    it('records a failed refund when Zibal refuses it, so staff can try again', async () => {
         const p = await startZibalPayment(t, 1);
         await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
         const order = await orderByCode(t, p.code);
-        t.simulators.zibal.faults.arm('/v1/account/refund', { kind: 'http-error', status: 503 });
+        t.simulators.zibal.faults.arm('/v1/account/refund', {
+            kind: 'result',
+            body: { result: 4, message: 'insufficient wallet balance' },
+        });
+        const refused = await refundAll(order.payments[0].id);
+        expect(refused).toMatchObject({ state: 'Failed' });
+        expect(refused.metadata.error).toMatch(/result 4/);
+        // A Failed refund does not count: the same amount can be refunded again.
+        expect(await refundAll(order.payments[0].id)).toMatchObject({ state: 'Settled', total: 2_000_000 });
+    });
+
+    it('keeps a refund without a clear answer Pending, so the same amount cannot be refunded twice', async () => {
+        const p = await startZibalPayment(t, 2);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
+        const order = await orderByCode(t, p.code);
+        for (const fault of [{ kind: 'http-error', status: 503 }, { kind: 'malformed' }] as const) {
+            t.simulators.zibal.faults.arm('/v1/account/refund', fault);
+            const unclear = await refundAll(order.payments[0].id);
+            expect(unclear).toMatchObject({ state: 'Pending', metadata: { uncertain: true } });
+            expect(unclear.metadata.note).toMatch(/Zibal panel/);
+        }
+        // 2 x 2,000,000 Pending: Vendure refuses a refund beyond what is left of the payment.
+        const paid = order.payments[0].amount as number;
         const { refundOrder } = await t.admin.query(REFUND, {
             input: {
                 paymentId: order.payments[0].id,
-                amount: 2_000_000,
+                amount: paid - 4_000_000 + 1,
                 shipping: 0,
                 adjustment: 0,
-                reason: 'returned',
+                reason: 'too much',
             },
         });
-        expect(refundOrder.state).toBe('Failed');
+        expect(refundOrder.errorCode).toBe('REFUND_AMOUNT_ERROR');
     });
 });
 

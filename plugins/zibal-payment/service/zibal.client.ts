@@ -55,10 +55,14 @@ export interface ZibalTransaction {
     orderId: string | null;
 }
 
-/** The outcome of one call: Zibal's answer (any `result`), or why there was no usable answer. */
+/**
+ * The outcome of one call: Zibal's answer (any `result`), or why there was no usable answer. `uncertain`: the
+ * request may have reached Zibal and been carried out (timeout after connecting, dropped connection, 5xx,
+ * unreadable answer); false when it certainly was not (no connection, nothing configured).
+ */
 export type ZibalOutcome<T> =
     | { kind: 'ok'; result: number; message: string; data: T }
-    | { kind: 'unavailable'; reason: string; httpStatus?: number };
+    | { kind: 'unavailable'; reason: string; httpStatus?: number; uncertain: boolean };
 
 export interface ZibalClientConfig {
     merchant: string;
@@ -120,7 +124,7 @@ export class ZibalClient {
         description: string;
     }): Promise<ZibalOutcome<{ refundId: string | null }>> {
         if (!this.canRefund) {
-            return { kind: 'unavailable', reason: 'no platform token configured' };
+            return { kind: 'unavailable', reason: 'no platform token configured', uncertain: false };
         }
         const response = await requestJson(`${this.config.platformApiUrl}/v1/account/refund`, {
             body: { trackId: Number(input.trackId), amount: input.amount, description: input.description },
@@ -156,13 +160,19 @@ export class ZibalClient {
         }
         const body = response.body as Record<string, unknown> | null;
         if (response.status >= 500) {
-            return { kind: 'unavailable', reason: `HTTP ${response.status}`, httpStatus: response.status };
+            return {
+                kind: 'unavailable',
+                reason: `HTTP ${response.status}`,
+                httpStatus: response.status,
+                uncertain: true,
+            };
         }
         if (!body || typeof body !== 'object' || typeof body.result !== 'number') {
             return {
                 kind: 'unavailable',
                 reason: `unexpected answer (HTTP ${response.status})`,
                 httpStatus: response.status,
+                uncertain: true,
             };
         }
         return {
@@ -176,7 +186,11 @@ export class ZibalClient {
 }
 
 function unavailable(failure: TransportFailure, httpStatus?: number): ZibalOutcome<never> {
-    return { kind: 'unavailable', reason: describeFailure(failure), httpStatus };
+    const reachedZibal =
+        failure.kind === 'read-timeout' ||
+        failure.kind === 'malformed' ||
+        (failure.kind === 'network' && failure.connected);
+    return { kind: 'unavailable', reason: describeFailure(failure), httpStatus, uncertain: reachedZibal };
 }
 
 function toTransaction(body: Record<string, unknown>): ZibalTransaction {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
     ActiveOrderService,
+    CurrencyCode,
     ID,
     isGraphQlErrorResult,
     Logger,
@@ -23,6 +24,7 @@ import {
     CALLBACK_WAIT_MS,
     CLAIM_TTL_MS,
     loggerCtx,
+    RECONCILE_PAGE_SIZE,
     ZIBAL_HANDLER_CODE,
     ZIBAL_MINIMUM_AMOUNT,
     ZIBAL_PLUGIN_OPTIONS,
@@ -111,6 +113,9 @@ export class ZibalService {
             }
         } else if (order.state !== 'ArrangingPayment') {
             return notReady(`The order cannot be paid in state ${order.state}`);
+        }
+        if (order.currencyCode !== CurrencyCode.IRR) {
+            return notReady(`Zibal takes Iranian Rial (IRR) only; this order is in ${order.currencyCode}`);
         }
         const method = await this.findPaymentMethod(ctx);
         if (!method) {
@@ -238,10 +243,22 @@ export class ZibalService {
             return this.finish(attempt, 'settled', event('already-settled'));
         }
         if (!order || order.state !== 'ArrangingPayment' || orderAmountInRial(order) !== attempt.amount) {
-            // Not verifying leaves the money with the payer: Zibal returns unverified payments.
             const why = !order
                 ? 'order not found'
                 : `order is ${order.state}, total ${orderAmountInRial(order)}`;
+            // A process may have verified it and stopped before adding the payment: then the money is taken.
+            const inquiry = await this.client.inquiry(attempt.trackId);
+            if (inquiry.kind === 'unavailable') {
+                return this.finish(
+                    attempt,
+                    'pending',
+                    event('inquiry-unavailable', { note: inquiry.reason }),
+                );
+            }
+            if (inquiry.result === 100 && inquiry.data.status === ZIBAL_STATUS.paidVerified) {
+                return this.refundDue(attempt, 'verified-not-added', why, inquiry.data.status);
+            }
+            // Not verifying leaves the money with the payer: Zibal returns unverified payments.
             Logger.warn(`trackId ${attempt.trackId}: not verified, ${why}`, loggerCtx);
             return this.finish(attempt, 'rejected', event('not-verified', { note: why }));
         }
@@ -254,14 +271,10 @@ export class ZibalService {
         }
         const tx = verified.transaction;
         if (tx.amount !== attempt.amount) {
-            Logger.error(
-                `trackId ${attempt.trackId} of order ${attempt.orderCode}: verified amount ${tx.amount} differs from ${attempt.amount}; not settled, refund it by hand`,
-                loggerCtx,
-            );
-            return this.finish(
+            return this.refundDue(
                 attempt,
-                'rejected',
-                event('amount-mismatch', { note: `verified ${tx.amount}` }),
+                'amount-mismatch',
+                `verified ${tx.amount} Rial, expected ${attempt.amount}`,
                 tx.status,
             );
         }
@@ -278,11 +291,8 @@ export class ZibalService {
             }),
         );
         if (isGraphQlErrorResult(result)) {
-            Logger.error(
-                `trackId ${attempt.trackId} of order ${attempt.orderCode} verified but not added: ${result.message}; refund it by hand`,
-                loggerCtx,
-            );
-            return this.finish(attempt, 'rejected', event('add-payment-failed', { note: result.message }));
+            // E.g. CouponRemovedDuringCheckoutError: a single-use coupon was taken by another order meanwhile.
+            return this.refundDue(attempt, 'add-payment-failed', result.message);
         }
         const payment = result.payments?.find(p => p.metadata?.trackId === attempt.trackId);
         attempt.paymentId = payment ? String(payment.id) : null;
@@ -314,16 +324,43 @@ export class ZibalService {
     async reconcile(): Promise<ReconcileReport> {
         const now = Date.now();
         const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
-        const due = await repo
-            .createQueryBuilder('a')
-            .where("a.state = 'pending' AND a.createdAt <= :cutoff", {
-                cutoff: new Date(now - this.options.reconcileAfterMs),
-            })
-            .orWhere("a.state = 'verifying' AND a.claimExpiresAt < :now", { now })
-            .orderBy('a.id', 'ASC')
-            .take(200)
-            .getMany();
-        const report: ReconcileReport = { checked: due.length, settled: 0, failed: 0, expired: 0 };
+        const report: ReconcileReport = { checked: 0, settled: 0, failed: 0, expired: 0 };
+        // Every due attempt, a page at a time: with a fixed page, attempts still waiting within their expiry
+        // (checked on every run) could keep newer paid ones out of reach.
+        for (let afterId: ID = 0; ;) {
+            const due = await repo
+                .createQueryBuilder('a')
+                .where('a.id > :afterId', { afterId })
+                .andWhere(
+                    new Brackets(qb =>
+                        qb
+                            .where("a.state = 'pending' AND a.createdAt <= :cutoff", {
+                                cutoff: new Date(now - this.options.reconcileAfterMs),
+                            })
+                            .orWhere("a.state = 'verifying' AND a.claimExpiresAt < :now", { now }),
+                    ),
+                )
+                .orderBy('a.id', 'ASC')
+                .take(RECONCILE_PAGE_SIZE)
+                .getMany();
+            if (!due.length) {
+                break;
+            }
+            afterId = due[due.length - 1].id;
+            report.checked += due.length;
+            await this.reconcilePage(due, now, report);
+        }
+        if (report.checked) {
+            Logger.info(`reconcile: ${JSON.stringify(report)}`, loggerCtx);
+        }
+        return report;
+    }
+
+    private async reconcilePage(
+        due: ZibalPaymentAttempt[],
+        now: number,
+        report: ReconcileReport,
+    ): Promise<void> {
         for (const attempt of due) {
             const outcome = await this.client.inquiry(attempt.trackId);
             if (outcome.kind === 'unavailable') {
@@ -349,16 +386,12 @@ export class ZibalService {
             }
             if (state === 'settled') {
                 report.settled++;
-            } else if (state === 'failed' || state === 'rejected') {
+            } else if (state === 'failed' || state === 'rejected' || state === 'refund-due') {
                 report.failed++;
             } else if (state === 'expired') {
                 report.expired++;
             }
         }
-        if (due.length) {
-            Logger.info(`reconcile: ${JSON.stringify(report)}`, loggerCtx);
-        }
-        return report;
     }
 
     /**
@@ -392,13 +425,29 @@ export class ZibalService {
             amount,
             description: reason ?? `Refund of order ${orderCode}`,
         });
+        if (outcome.kind === 'unavailable' && outcome.uncertain) {
+            // Zibal may have made the refund: a Failed refund would let staff refund the same amount again.
+            Logger.error(
+                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} has no clear answer (${outcome.reason}); check it in the Zibal panel`,
+                loggerCtx,
+            );
+            return {
+                state: 'Pending',
+                metadata: {
+                    trackId,
+                    uncertain: true,
+                    error: outcome.reason,
+                    note: 'Zibal gave no clear answer, so the refund may have been made. Check it in the Zibal panel: if it was, settle this refund with its id; if not, pay the amount back and then settle it.',
+                },
+            };
+        }
         if (outcome.kind === 'unavailable' || outcome.result !== 1) {
             const why =
                 outcome.kind === 'unavailable'
                     ? outcome.reason
                     : `result ${outcome.result} ${outcome.message}`;
             Logger.warn(
-                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} failed: ${why}`,
+                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} refused: ${why}`,
                 loggerCtx,
             );
             return { state: 'Failed', metadata: { trackId, error: why } };
@@ -411,10 +460,15 @@ export class ZibalService {
         };
     }
 
+    /** The attempts of an order the caller can see in its channel (none for another channel's order). */
     async attemptsForOrder(ctx: RequestContext, orderId: ID): Promise<ZibalPaymentAttempt[]> {
+        const order = await this.orderService.findOne(ctx, orderId, []);
+        if (!order) {
+            return [];
+        }
         return this.connection
             .getRepository(ctx, ZibalPaymentAttempt)
-            .find({ where: { orderId: String(orderId) }, order: { id: 'ASC' } });
+            .find({ where: { orderId: String(order.id) }, order: { id: 'ASC' } });
     }
 
     private async verifiedTransaction(
@@ -461,6 +515,13 @@ export class ZibalService {
         ) {
             return { kind: 'retry-later', event: event('not-yet-paid', { result: verify.result, status }) };
         }
+        if (verify.result === 100 || verify.result === 201) {
+            // Zibal said it verified the payment: whatever the inquiry says now, it is not "not paid".
+            return {
+                kind: 'retry-later',
+                event: event('verify-unconfirmed', { result: verify.result, status }),
+            };
+        }
         return {
             kind: 'not-paid',
             status: Number.isFinite(status) ? status : null,
@@ -468,22 +529,53 @@ export class ZibalService {
         };
     }
 
-    /** Records the end of this process's claim on an attempt. */
+    /**
+     * Records the end of this process's claim on an attempt, only while it still holds the claim: a settle that
+     * outlived its claim must not overwrite what the process that took over recorded.
+     */
     private async finish(
         attempt: ZibalPaymentAttempt,
         state: ZibalAttemptState,
         ev: ZibalAttemptEvent,
         zibalStatus?: number | null,
     ): Promise<ZibalAttemptState> {
-        attempt.state = state;
-        attempt.claimToken = null;
-        attempt.claimExpiresAt = null;
-        if (zibalStatus !== undefined) {
-            attempt.zibalStatus = zibalStatus;
+        const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
+        const history = [...attempt.history, ev];
+        const updated = await repo.update(
+            { id: attempt.id, claimToken: attempt.claimToken ?? undefined },
+            {
+                state,
+                claimToken: null,
+                claimExpiresAt: null,
+                history,
+                paymentId: attempt.paymentId,
+                ...(zibalStatus !== undefined ? { zibalStatus } : {}),
+            },
+        );
+        if (updated.affected !== 1) {
+            const current = await repo.findOneByOrFail({ id: attempt.id });
+            Logger.warn(
+                `trackId ${attempt.trackId}: lost the claim before recording "${state}"; another process recorded "${current.state}"`,
+                loggerCtx,
+            );
+            return current.state;
         }
-        attempt.history = [...attempt.history, ev];
-        await this.connection.rawConnection.getRepository(ZibalPaymentAttempt).save(attempt);
+        Object.assign(attempt, { state, claimToken: null, claimExpiresAt: null, history });
         return state;
+    }
+
+    /** Money taken (verified at Zibal) that is not on the order: staff must pay it back. */
+    private refundDue(
+        attempt: ZibalPaymentAttempt,
+        name: string,
+        why: string,
+        zibalStatus?: number,
+    ): Promise<ZibalAttemptState> {
+        Logger.error(
+            `trackId ${attempt.trackId} of order ${attempt.orderCode}: paid ${attempt.amount} Rial and verified at Zibal, but not added to the order (${why}); refund it to the payer`,
+            loggerCtx,
+        );
+        return this.finish(attempt, 'refund-due', event(name, { note: why }), zibalStatus);
     }
 
     private async closeIfUnclaimed(
@@ -496,8 +588,21 @@ export class ZibalService {
             .getRepository(ZibalPaymentAttempt)
             .createQueryBuilder()
             .update(ZibalPaymentAttempt)
-            .set({ state, zibalStatus: Number.isFinite(status) ? status : null })
-            .where(`"id" = :id AND "state" = 'pending'`, { id: attempt.id })
+            .set({
+                state,
+                zibalStatus: Number.isFinite(status) ? status : null,
+                claimToken: null,
+                claimExpiresAt: null,
+            })
+            // Also an attempt whose settling process stopped (an expired claim): it would stay "verifying".
+            .where(`"id" = :id`, { id: attempt.id })
+            .andWhere(
+                new Brackets(qb =>
+                    qb
+                        .where(`"state" = 'pending'`)
+                        .orWhere(`("state" = 'verifying' AND "claimExpiresAt" < :now)`, { now: Date.now() }),
+                ),
+            )
             .execute();
         if (result.affected === 1) {
             attempt.state = state;
