@@ -32,6 +32,7 @@ const ADMIN_ORDER = gql`
                 lines {
                     id
                     quantity
+                    proratedUnitPriceWithTax
                 }
                 payments {
                     id
@@ -66,6 +67,9 @@ const ADD_FULFILLMENT = gql`
             ... on ErrorResult {
                 errorCode
                 message
+            }
+            ... on CreateFulfillmentError {
+                fulfillmentHandlerError
             }
         }
     }
@@ -104,7 +108,7 @@ interface AdminOrder {
     code: string;
     state: string;
     totalWithTax: number;
-    lines: Array<{ id: string; quantity: number }>;
+    lines: Array<{ id: string; quantity: number; proratedUnitPriceWithTax: number }>;
     payments: Array<{ id: string; method: string; state: string; amount: number }>;
     fulfillments: Array<{
         id: string;
@@ -468,6 +472,75 @@ describe(`postex shipping (${testProfile()})`, () => {
         });
     });
 
+    it('refuses to split a cash-on-delivery order over several parcels, each of which would collect it all', async () => {
+        const order = await codOrder(2);
+        const { addFulfillmentToOrder } = await t.admin.query(ADD_FULFILLMENT, {
+            input: {
+                lines: [{ orderLineId: order.lines[0].id, quantity: 1 }],
+                handler: { code: 'postex', arguments: [] },
+            },
+        });
+        expect(addFulfillmentToOrder).toMatchObject({
+            errorCode: 'CREATE_FULFILLMENT_ERROR',
+            fulfillmentHandlerError: expect.stringMatching(/paid on delivery/),
+        });
+        // The whole order in one fulfillment is one parcel collecting the whole amount.
+        const fulfillmentId = await fulfill(order);
+        await waitForParcel(order.code);
+        expect(t.simulators.postex.parcelsForOrder(`${order.code}-${fulfillmentId}`)).toEqual([
+            expect.objectContaining({ payment_type: 'COD', cod_amount: order.totalWithTax }),
+        ]);
+    });
+
+    it('ships a prepaid order in two parcels, each declaring only its own contents', async () => {
+        const client = t.newShopClient();
+        shopperNo += 1;
+        const { code } = await prepareOrderForPayment(client, {
+            variantId: variantIds[1],
+            quantity: 2,
+            email: `split${shopperNo}@example.ir`,
+            shippingMethodCode: 'postex',
+        });
+        const before = await adminOrder(code);
+        const { addManualPaymentToOrder } = await t.admin.query(
+            gql`
+                mutation ($input: ManualPaymentInput!) {
+                    addManualPaymentToOrder(input: $input) {
+                        ... on Order {
+                            state
+                        }
+                    }
+                }
+            `,
+            { input: { orderId: before.id, method: 'bank-transfer', transactionId: 'bank-1', metadata: {} } },
+        );
+        expect(addManualPaymentToOrder.state).toBe('PaymentSettled');
+
+        const parcels = [];
+        for (let i = 0; i < 2; i++) {
+            const { addFulfillmentToOrder } = await t.admin.query(ADD_FULFILLMENT, {
+                input: {
+                    lines: [{ orderLineId: before.lines[0].id, quantity: 1 }],
+                    handler: { code: 'postex', arguments: [] },
+                },
+            });
+            assertOk(addFulfillmentToOrder, 'addFulfillmentToOrder');
+            const customOrderNo = `${code}-${addFulfillmentToOrder.id}`;
+            parcels.push(
+                await waitFor(
+                    async () => t.simulators.postex.parcelsForOrder(customOrderNo)[0],
+                    20_000,
+                    `the parcel ${customOrderNo}`,
+                ),
+            );
+        }
+        const unitPrice = before.lines[0].proratedUnitPriceWithTax;
+        for (const parcel of parcels) {
+            expect(parcel).toMatchObject({ payment_type: 'SENDER', cod_amount: 0, total_value: unitPrice });
+        }
+        expect(parcels[0].total_weight).toBe(parcels[1].total_weight);
+    });
+
     it('does not create a second parcel when the response of the first create is lost', async () => {
         const order = await codOrder();
         t.simulators.postex.loseNextCreateResponses(1);
@@ -481,6 +554,39 @@ describe(`postex shipping (${testProfile()})`, () => {
             t.simulators.postex.faults.callsTo(`/parcels/custom-order-no/${order.code}-${fulfillmentId}`)
                 .length,
         ).toBeGreaterThanOrEqual(2);
+    });
+
+    it('cancels at Postex a parcel whose fulfillment was cancelled while the parcel was being created', async () => {
+        const order = await codOrder();
+        // The first create reaches Postex but its answer is lost; the job will retry.
+        t.simulators.postex.loseNextCreateResponses(1);
+        const fulfillmentId = await fulfill(order);
+        const customOrderNo = `${order.code}-${fulfillmentId}`;
+        const parcel = await waitFor(
+            async () => t.simulators.postex.parcelsForOrder(customOrderNo)[0],
+            20_000,
+            'the parcel at Postex',
+        );
+        const { transitionFulfillmentToState } = await t.admin.query(
+            gql`
+                mutation ($id: ID!) {
+                    transitionFulfillmentToState(id: $id, state: "Cancelled") {
+                        ... on Fulfillment {
+                            state
+                        }
+                    }
+                }
+            `,
+            { id: fulfillmentId },
+        );
+        expect(transitionFulfillmentToState.state).toBe('Cancelled');
+        await waitFor(
+            async () => t.simulators.postex.parcelsForOrder(customOrderNo)[0].status === 'CANCELLED',
+            20_000,
+            'the parcel to be cancelled at Postex',
+        );
+        expect(t.simulators.postex.parcelsForOrder(customOrderNo)).toHaveLength(1);
+        expect(parcel.parcel_no).toBe(t.simulators.postex.parcelsForOrder(customOrderNo)[0].parcel_no);
     });
 
     it('cancels the COD payment and the fulfillment when the parcel is returned', async () => {

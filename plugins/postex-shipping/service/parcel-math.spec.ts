@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { bucketUp, packParcel, quoteCacheKey } from './parcel-math';
+import { bucketUp, coversWholeOrder, packParcel, quoteCacheKey } from './parcel-math';
 
 const defaults = { itemWeightGrams: 500, itemSizeCm: [20, 15, 10] as [number, number, number] };
 
@@ -65,5 +65,38 @@ describe('buckets and cache keys', () => {
         const keys = new Set(variants.map(v => quoteCacheKey({ ...base, ...v })));
         expect(keys.size).toBe(variants.length);
         expect(keys.has(quoteCacheKey(base))).toBe(false);
+    });
+});
+
+describe('coversWholeOrder', () => {
+    const lines = [
+        { id: 1, quantity: 2 },
+        { id: 2, quantity: 1 },
+    ];
+
+    it('is true when every unit of every line is in the fulfillment', () => {
+        expect(
+            coversWholeOrder(lines, [
+                { orderLineId: '1', quantity: 2 },
+                { orderLineId: 2, quantity: 1 },
+            ]),
+        ).toBe(true);
+        expect(
+            coversWholeOrder(lines, [
+                { orderLineId: 1, quantity: 1 },
+                { orderLineId: 1, quantity: 1 },
+                { orderLineId: 2, quantity: 1 },
+            ]),
+        ).toBe(true);
+    });
+
+    it('is false when a line or a unit is left out', () => {
+        expect(coversWholeOrder(lines, [{ orderLineId: 1, quantity: 2 }])).toBe(false);
+        expect(
+            coversWholeOrder(lines, [
+                { orderLineId: 1, quantity: 1 },
+                { orderLineId: 2, quantity: 1 },
+            ]),
+        ).toBe(false);
     });
 });

@@ -86,3 +86,15 @@ export function quoteCacheKey(p: QuoteKeyParts): string {
         p.paymentType,
     ].join(':');
 }
+
+/** Whether the fulfilled quantities cover every unit of every order line (the parcel carries the whole order). */
+export function coversWholeOrder(
+    orderLines: Array<{ id: string | number; quantity: number }>,
+    fulfilled: Array<{ orderLineId: string | number; quantity: number }>,
+): boolean {
+    const shipped = new Map<string, number>();
+    for (const f of fulfilled) {
+        shipped.set(String(f.orderLineId), (shipped.get(String(f.orderLineId)) ?? 0) + f.quantity);
+    }
+    return orderLines.every(line => (shipped.get(String(line.id)) ?? 0) >= line.quantity);
+}

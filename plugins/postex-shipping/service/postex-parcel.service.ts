@@ -4,6 +4,7 @@ import {
     Fulfillment,
     FulfillmentStateTransitionEvent,
     ID,
+    idsAreEqual,
     Job,
     JobQueue,
     JobQueueService,
@@ -22,6 +23,7 @@ import { assertRialAmount } from '../../../src/iran/money';
 import { CREATE_PARCEL_QUEUE, loggerCtx, PLUGIN_INIT_OPTIONS, POSTEX_HANDLER_CODE } from '../constants';
 import { PostexShippingOptions } from '../types';
 
+import { coversWholeOrder } from './parcel-math';
 import { PostexClient, PostexParcel, PostexPaymentType } from './postex.client';
 import { PostexPlacesService } from './postex-places.service';
 import { PostexQuoteService } from './postex-quote.service';
@@ -113,7 +115,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
     async createParcel(ctx: RequestContext, fulfillmentId: ID, attempt = 1): Promise<string> {
         const fulfillment = await this.connection.getRepository(ctx, Fulfillment).findOne({
             where: { id: fulfillmentId },
-            relations: ['orders'],
+            relations: ['orders', 'lines'],
         });
         if (!fulfillment) {
             throw new Error(`Fulfillment ${fulfillmentId} not found`);
@@ -122,16 +124,20 @@ export class PostexParcelService implements OnApplicationBootstrap {
         if (fields.postexParcelNo) {
             return fields.postexParcelNo;
         }
-        if (fulfillment.state === 'Cancelled') {
-            Logger.info(`Fulfillment ${fulfillmentId} cancelled before its parcel was created`, loggerCtx);
-            return '';
-        }
         const order = await this.connection.getRepository(ctx, Order).findOneOrFail({
             where: { id: fulfillment.orders[0].id },
             relations: ['lines', 'lines.productVariant', 'payments', 'shippingLines'],
         });
         const customOrderNo = this.customOrderNo(order, fulfillment.id);
         const existing = await this.client.findByCustomOrderNo(customOrderNo);
+        if (fulfillment.state === 'Cancelled') {
+            // An earlier try may have created the parcel and lost the answer: it must not be picked up.
+            if (existing.ok) {
+                await this.cancelParcel(fulfillment, existing.data.parcel_no);
+            }
+            Logger.info(`Fulfillment ${fulfillmentId} cancelled before its parcel was stored`, loggerCtx);
+            return '';
+        }
         let parcel: PostexParcel | undefined;
         if (existing.ok) {
             parcel = existing.data;
@@ -144,7 +150,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 `Order ${order.code}: Postex lookup of ${customOrderNo} failed: ${existing.message}`,
             );
         } else {
-            parcel = await this.create(order, customOrderNo);
+            parcel = await this.create(order, fulfillment, customOrderNo);
         }
         await this.connection.getRepository(ctx, Fulfillment).update(fulfillment.id, {
             trackingCode: parcel.tracking_code,
@@ -158,10 +164,19 @@ export class PostexParcelService implements OnApplicationBootstrap {
             `Order ${order.code}: parcel ${parcel.parcel_no} stored on fulfillment ${fulfillment.id}`,
             loggerCtx,
         );
+        // Cancelled while the parcel was being created: the cancel handler found no parcel number to cancel.
+        const now = await this.connection.getRepository(ctx, Fulfillment).findOneBy({ id: fulfillment.id });
+        if (now?.state === 'Cancelled') {
+            await this.cancelParcel(now);
+        }
         return parcel.parcel_no;
     }
 
-    private async create(order: Order, customOrderNo: string): Promise<PostexParcel> {
+    private async create(
+        order: Order,
+        fulfillment: Fulfillment,
+        customOrderNo: string,
+    ): Promise<PostexParcel> {
         const destination = await this.places.resolveCity(order.shippingAddress);
         if (!destination) {
             throw new Error(
@@ -175,8 +190,23 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 `Order ${order.code}: COD amount ${codAmount} exceeds the order total ${order.totalWithTax}`,
             );
         }
+        if (codAmount > 0 && !coversWholeOrder(order.lines, fulfillment.lines)) {
+            // The fulfillment handler refuses this; a parcel must never collect the whole order for part of it.
+            throw new Error(
+                `Order ${order.code}: fulfillment ${fulfillment.id} holds part of a cash-on-delivery order; not creating a parcel`,
+            );
+        }
         const paymentType: PostexPaymentType = codAmount > 0 ? 'COD' : 'SENDER';
-        const packed = this.quotes.packOrder(order);
+        // The parcel carries the fulfillment's units only (an order may ship in several parcels).
+        const contents = fulfillment.lines.flatMap(f => {
+            const line = order.lines.find(l => idsAreEqual(l.id, f.orderLineId));
+            return line ? [{ line, quantity: f.quantity }] : [];
+        });
+        const packed = this.quotes.packLines(contents);
+        const contentsValue = contents.reduce(
+            (sum, { line, quantity }) => sum + line.proratedUnitPriceWithTax * quantity,
+            0,
+        );
         const address = order.shippingAddress;
         const result = await this.client.createParcels(this.options.originCityCode, [
             {
@@ -201,7 +231,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                     width: packed.width,
                     height: packed.height,
                     total_weight: Math.max(packed.totalWeightGrams, 1),
-                    total_value: assertRialAmount(order.subTotalWithTax),
+                    total_value: assertRialAmount(contentsValue),
                 },
             },
         ]);
@@ -225,19 +255,18 @@ export class PostexParcelService implements OnApplicationBootstrap {
         return parcel;
     }
 
-    private async cancelParcel(fulfillment: Fulfillment): Promise<void> {
+    /** Cancels the fulfillment's parcel at Postex while it is still only created (`parcelNo`: not stored yet). */
+    private async cancelParcel(fulfillment: Fulfillment, parcelNo?: string): Promise<void> {
         const fields = fulfillment.customFields as PostexFulfillmentFields;
-        if (!fields.postexParcelNo || (fields.postexStatus && fields.postexStatus !== 'CREATED')) {
+        const number = parcelNo ?? fields.postexParcelNo;
+        if (!number || (!parcelNo && fields.postexStatus && fields.postexStatus !== 'CREATED')) {
             return;
         }
-        const result = await this.client.cancelParcel(fields.postexParcelNo);
+        const result = await this.client.cancelParcel(number);
         if (result.ok) {
-            Logger.info(`Parcel ${fields.postexParcelNo}: cancel request sent`, loggerCtx);
+            Logger.info(`Parcel ${number}: cancel request sent`, loggerCtx);
         } else {
-            Logger.warn(
-                `Parcel ${fields.postexParcelNo}: cancel request failed: ${result.message}`,
-                loggerCtx,
-            );
+            Logger.warn(`Parcel ${number}: cancel request failed: ${result.message}`, loggerCtx);
         }
     }
 

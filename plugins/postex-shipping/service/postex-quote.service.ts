@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CacheService, Logger, Order, RequestContext } from '@vendure/core';
+import { CacheService, Logger, Order, OrderLine, RequestContext } from '@vendure/core';
 
 import { loggerCtx, PLUGIN_INIT_OPTIONS } from '../constants';
 import { PostexQuoteMetadata, PostexShippingOptions } from '../types';
@@ -83,12 +83,17 @@ export class PostexQuoteService {
 
     /** The parcel Postex would carry for this order, by the packing rule (see parcel-math.ts). */
     packOrder(order: Order): PackedParcel {
+        return this.packLines(order.lines.map(line => ({ line, quantity: line.quantity })));
+    }
+
+    /** Packs some units of some order lines (a fulfillment's), with their variants' weights and sizes. */
+    packLines(items: Array<{ line: OrderLine; quantity: number }>): PackedParcel {
         return packParcel(
-            order.lines.map(line => {
+            items.map(({ line, quantity }) => {
                 const fields = (line.productVariant?.customFields ?? {}) as Record<string, unknown>;
                 const num = (name: string) => Number(fields[name] ?? 0) || 0;
                 return {
-                    quantity: line.quantity,
+                    quantity,
                     weightGrams: num('weight'),
                     sizeCm: [num('length'), num('width'), num('height')],
                 };
