@@ -5,5 +5,6 @@ import { SmsOtp1795914603656 } from './1795914603656-sms-otp';
 import { PostexShipping1795914632538 } from './1795914632538-postex-shipping';
 import { SupportChat1795917390160 } from './1795917390160-support-chat';
 import { SupportChatAssignmentIndex1795937193946 } from './1795937193946-support-chat-assignment-index';
+import { DiscountRulesShippingMobile1795948696152 } from './1795948696152-discount-rules-shipping-mobile';
 
-export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946];
+export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946, DiscountRulesShippingMobile1795948696152];

@@ -16,3 +16,6 @@ export const RULE_CODES = {
     cheapestItem: 'dr_cheapest_item_discount',
     cappedPercentage: 'dr_capped_order_percentage_discount',
 } as const;
+
+/** Internal Order custom field: the canonical mobile of the shipping address once the order went to payment. */
+export const SHIPPING_MOBILE_FIELD = 'shippingMobile';

@@ -1,7 +1,7 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
-import { DEFAULT_TIME_ZONE, PLUGIN_INIT_OPTIONS } from './constants';
+import { DEFAULT_TIME_ZONE, PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from './constants';
 import { cappedPercentageAction, cheapestItemAction, tieredDiscountAction } from './config/actions';
 import {
     everyNItemsCondition,
@@ -13,7 +13,7 @@ import {
     volumeTierCondition,
     weeklyWindowCondition,
 } from './config/conditions';
-import { DiscountRulesService } from './service/discount-rules.service';
+import { DiscountRulesService, recordShippingMobile } from './service/discount-rules.service';
 import { ExclusivePromotionsService } from './service/exclusive-promotions.service';
 import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './types';
 
@@ -71,6 +71,13 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
             cappedPercentageAction,
             cheapestItemAction,
         );
+        // The mobile of the shipping address, recorded as the order goes to payment: per-person rules find
+        // earlier orders by it too, not only by the customer's own phone (which a guest may leave empty).
+        config.customFields.Order = [
+            ...(config.customFields.Order ?? []),
+            { name: SHIPPING_MOBILE_FIELD, type: 'string', nullable: true, internal: true },
+        ];
+        config.orderOptions.process = [...(config.orderOptions.process ?? []), recordShippingMobile];
         return config;
     },
     compatibility: '^3.7.0',

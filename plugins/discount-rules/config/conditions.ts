@@ -33,7 +33,7 @@ export const firstOrderCondition = new PromotionCondition({
     init,
     async check(ctx, order) {
         const who = await service.identify(ctx, order);
-        if (!who.customerId && !who.email && !who.mobile) {
+        if (!who.customerId && !who.email && !who.mobiles.length) {
             return false; // Unknown shopper: the discount shows once they say who they are.
         }
         return !(await service.hasEarlierOrder(ctx, order, who));
@@ -282,10 +282,10 @@ export const usageLimitPerMobileCondition = new PromotionCondition({
     },
     init,
     async check(ctx, order, args, promotion) {
-        const { mobile } = await service.identify(ctx, order);
-        if (!mobile) {
+        const { mobiles } = await service.identify(ctx, order);
+        if (!mobiles.length) {
             return false; // Cannot be counted without a number: applies once the shopper gives one.
         }
-        return (await service.countUsagesByMobile(ctx, promotion.id, mobile, order.id)) < args.limit;
+        return (await service.countUsagesByMobile(ctx, promotion.id, mobiles, order.id)) < args.limit;
     },
 });

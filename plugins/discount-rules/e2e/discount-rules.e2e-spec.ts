@@ -1,12 +1,17 @@
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createTestPaymentMethod, withDummyPayment } from '../../../src/testing/checkout-helpers';
+import {
+    assertOk,
+    createTestPaymentMethod,
+    TRANSITION,
+    withDummyPayment,
+} from '../../../src/testing/checkout-helpers';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { DiscountRulesPlugin } from '../discount-rules.plugin';
 import { RULE_CODES as R } from '../constants';
 
-import { fillCart, OrderView, placeOrder, PromotionInput, withPromotions } from './fixtures';
+import { activeOrder, fillCart, OrderView, placeOrder, PromotionInput, withPromotions } from './fixtures';
 
 const SHIPPING = 500_000; // the demo shop's flat rate, Rial
 
@@ -158,6 +163,71 @@ describe(`discount rules (${testProfile()})`, () => {
                     province: 'تهران',
                 });
                 expectRial(fresh.subTotalWithTax, 35_100_000);
+            },
+        );
+    });
+
+    it("first order and per-mobile limit: the shipping address's mobile counts, whatever the customer's phone", async () => {
+        const first = orderPercent('first order 10%', 10, [{ code: R.firstOrder }]);
+        const perMobile = orderPercent('once per mobile', 10, [
+            { code: R.usageLimitPerMobile, args: { limit: 1 } },
+        ]);
+        for (const promotion of [first, perMobile]) {
+            await withPromotions(t.admin, [promotion], async () => {
+                const mobile = nextShopper().phone;
+                // A guest without a customer phone, the mobile only on the shipping address.
+                const earlier = t.newShopClient();
+                const o1 = await fillCart(earlier, {
+                    items: [{ variantId: dear.id, quantity: 1 }],
+                    email: nextShopper().email,
+                    addressPhone: mobile,
+                    province: 'تهران',
+                    shipping: true,
+                });
+                expectRial(o1.subTotalWithTax, 35_100_000);
+                expect(await placeOrder(earlier)).toBe('PaymentSettled');
+
+                // A new email each time; the customer phone left empty, or a landline: still the same person.
+                for (const phone of [undefined, '021-88776655']) {
+                    const again = await fillCart(t.newShopClient(), {
+                        items: [{ variantId: dear.id, quantity: 1 }],
+                        email: nextShopper().email,
+                        phone,
+                        addressPhone: `+98 ${mobile.slice(1)}`,
+                        province: 'تهران',
+                    });
+                    expect(again.subTotalWithTax).toBe(39_000_000);
+                }
+            });
+        }
+    });
+
+    it('first order: two open checkouts of one shopper cannot both be the first', async () => {
+        await withPromotions(
+            t.admin,
+            [orderPercent('first order 10%', 10, [{ code: R.firstOrder }])],
+            async () => {
+                const me = nextShopper();
+                const checkout = async () => {
+                    const client = t.newShopClient();
+                    await fillCart(client, {
+                        items: [{ variantId: dear.id, quantity: 1 }],
+                        ...me,
+                        province: 'تهران',
+                        shipping: true,
+                    });
+                    return client;
+                };
+                const a = await checkout();
+                const b = await checkout();
+                expectRial((await activeOrder(a)).subTotalWithTax, 35_100_000);
+                assertOk(
+                    (await a.query(TRANSITION, { state: 'ArrangingPayment' })).transitionOrderToState,
+                    'transition',
+                );
+                // Once A waits for payment, B's next recalculation no longer sees a first order.
+                const bAgain = await fillCart(b, { items: [{ variantId: dear.id, quantity: 1 }] });
+                expect(bAgain.subTotalWithTax).toBe(2 * 39_000_000);
             },
         );
     });

@@ -172,6 +172,8 @@ export interface CartInput {
     items: Array<{ variantId: string; quantity: number }>;
     email?: string;
     phone?: string;
+    /** The shipping address's phone, if not `phone`. */
+    addressPhone?: string;
     province?: string;
     city?: string;
     /** Choose the flat-rate shipping method (500,000 Rial). */
@@ -203,7 +205,7 @@ export async function fillCart(client: SimpleGraphQLClient, input: CartInput): P
                 province: input.province,
                 postalCode: '1345678912',
                 countryCode: 'IR',
-                phoneNumber: input.phone,
+                phoneNumber: input.addressPhone ?? input.phone,
             },
         });
         assertOk(address.setOrderShippingAddress, 'setOrderShippingAddress');

@@ -4,6 +4,8 @@ import {
     Customer,
     ID,
     Order,
+    OrderProcess,
+    OrderState,
     RequestContext,
     RequestContextCacheService,
     TransactionalConnection,
@@ -11,7 +13,7 @@ import {
 import { Brackets } from 'typeorm';
 
 import { IranianMobile, normalizeIranianMobile } from '../../../src/iran/mobile';
-import { PLUGIN_INIT_OPTIONS } from '../constants';
+import { PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from '../constants';
 import { mobileSpellings } from '../logic/mobile-variants';
 import { ResolvedDiscountRulesOptions } from '../types';
 
@@ -19,8 +21,19 @@ import { ResolvedDiscountRulesOptions } from '../types';
 export interface ShopperIdentity {
     customerId?: ID;
     email?: string;
-    mobile?: IranianMobile;
+    /** The customer's mobile and the shipping address's, when they are Iranian mobiles (at most two). */
+    mobiles: IranianMobile[];
 }
+
+/** Records the shipping address's mobile on the order as it goes to payment (see SHIPPING_MOBILE_FIELD). */
+export const recordShippingMobile: OrderProcess<OrderState> = {
+    onTransitionStart(_fromState, toState, { order }) {
+        if (toState === 'ArrangingPayment') {
+            (order.customFields as Record<string, unknown>)[SHIPPING_MOBILE_FIELD] =
+                normalizeIranianMobile(order.shippingAddress?.phoneNumber ?? '') ?? null;
+        }
+    },
+};
 
 /**
  * The database side of the discount rules. Promotion conditions run many times per order recalculation
@@ -42,7 +55,7 @@ export class DiscountRulesService {
         return this.options.timeZone;
     }
 
-    /** The shopper's customer id, email and mobile (customer's phone, else the shipping address's phone). */
+    /** The shopper's customer id, email and mobiles (the customer's phone and the shipping address's). */
     async identify(ctx: RequestContext, order: Order): Promise<ShopperIdentity> {
         const customerId = order.customerId ?? order.customer?.id;
         const customer =
@@ -52,29 +65,32 @@ export class DiscountRulesService {
                       this.connection.getRepository(ctx, Customer).findOne({ where: { id: customerId } }),
                   )
                 : undefined);
-        const phone = customer?.phoneNumber || order.shippingAddress?.phoneNumber || '';
+        const mobiles = [customer?.phoneNumber, order.shippingAddress?.phoneNumber]
+            .map(phone => normalizeIranianMobile(phone ?? ''))
+            .filter((m): m is IranianMobile => !!m);
         return {
             customerId,
             email: customer?.emailAddress?.toLowerCase() || undefined,
-            mobile: normalizeIranianMobile(phone),
+            mobiles: [...new Set(mobiles)],
         };
     }
 
     /**
-     * Whether the same shopper placed an order before (not cancelled): same customer, same email or same
-     * mobile number (guests get a Customer per email, so the email match covers repeat guests).
+     * Whether the same shopper has another order that is placed (not cancelled) or waiting for payment: same
+     * customer, same email, or one of their mobiles as an earlier order's customer phone or shipping mobile
+     * (guests get a Customer per email and may leave the customer phone empty). Orders waiting for payment
+     * count, as in Vendure's own usage limits, so two open checkouts cannot both be "the first".
      */
     async hasEarlierOrder(ctx: RequestContext, order: Order, who: ShopperIdentity): Promise<boolean> {
-        const key = `dr:earlier:${order.id}:${who.customerId}:${who.email}:${who.mobile}`;
+        const key = `dr:earlier:${order.id}:${who.customerId}:${who.email}:${who.mobiles.join(',')}`;
         return this.requestCache.get(ctx, key, async () => {
             const qb = this.connection
                 .getRepository(ctx, Order)
                 .createQueryBuilder('o')
                 .leftJoin('o.customer', 'c')
                 .where('o.id != :orderId', { orderId: order.id })
-                .andWhere('o.orderPlacedAt IS NOT NULL')
-                .andWhere('o.state != :cancelled', { cancelled: 'Cancelled' })
                 .andWhere('o.type != :seller', { seller: OrderType.Seller })
+                .andWhere(placedOrWaitingForPayment())
                 .andWhere(this.sameShopper(who));
             return (await qb.getCount()) > 0;
         });
@@ -87,37 +103,25 @@ export class DiscountRulesService {
     async countUsagesByMobile(
         ctx: RequestContext,
         promotionId: ID,
-        mobile: IranianMobile,
+        mobiles: IranianMobile[],
         excludeOrderId: ID,
     ): Promise<number> {
-        const key = `dr:usage:${promotionId}:${mobile}:${excludeOrderId}`;
+        const key = `dr:usage:${promotionId}:${mobiles.join(',')}:${excludeOrderId}`;
         return this.requestCache.get(ctx, key, () =>
             this.connection
                 .getRepository(ctx, Order)
                 .createQueryBuilder('o')
                 .innerJoin('o.promotions', 'p', 'p.id = :promotionId', { promotionId })
-                .innerJoin('o.customer', 'c')
+                .leftJoin('o.customer', 'c')
                 .where('o.id != :orderId', { orderId: excludeOrderId })
                 .andWhere('o.type != :seller', { seller: OrderType.Seller })
-                .andWhere('c.phoneNumber IN (:...phones)', { phones: mobileSpellings(mobile) })
-                .andWhere(
-                    new Brackets(b =>
-                        b
-                            .where('o.state = :arranging', { arranging: 'ArrangingPayment' })
-                            .orWhere(
-                                new Brackets(placed =>
-                                    placed
-                                        .where('o.orderPlacedAt IS NOT NULL')
-                                        .andWhere('o.state != :cancelled', { cancelled: 'Cancelled' }),
-                                ),
-                            ),
-                    ),
-                )
+                .andWhere(placedOrWaitingForPayment())
+                .andWhere(this.sameShopper({ mobiles }))
                 .getCount(),
         );
     }
 
-    private sameShopper(who: ShopperIdentity): Brackets {
+    private sameShopper(who: Partial<ShopperIdentity>): Brackets {
         return new Brackets(b => {
             b.where('1 = 0');
             if (who.customerId) {
@@ -126,9 +130,27 @@ export class DiscountRulesService {
             if (who.email) {
                 b.orWhere('LOWER(c.emailAddress) = :email', { email: who.email });
             }
-            if (who.mobile) {
-                b.orWhere('c.phoneNumber IN (:...phones)', { phones: mobileSpellings(who.mobile) });
+            if (who.mobiles?.length) {
+                b.orWhere('c.phoneNumber IN (:...phones)', { phones: who.mobiles.flatMap(mobileSpellings) });
+                b.orWhere(`o.customFields.${SHIPPING_MOBILE_FIELD} IN (:...mobiles)`, {
+                    mobiles: who.mobiles,
+                });
             }
         });
     }
+}
+
+/** Orders that count as used: waiting for payment, or placed and not cancelled. */
+function placedOrWaitingForPayment(): Brackets {
+    return new Brackets(b =>
+        b
+            .where('o.state = :arranging', { arranging: 'ArrangingPayment' })
+            .orWhere(
+                new Brackets(placed =>
+                    placed
+                        .where('o.orderPlacedAt IS NOT NULL')
+                        .andWhere('o.state != :cancelled', { cancelled: 'Cancelled' }),
+                ),
+            ),
+    );
 }
