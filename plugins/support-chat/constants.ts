@@ -9,6 +9,8 @@ export const CHAT_NAMESPACE = '/chat';
 export const STAFF_ROOM = 'staff';
 export const conversationRoom = (id: string | number) => `conversation:${id}`;
 export const shopperRoom = (partyKey: string) => `shopper:${partyKey}`;
+/** Every socket of one user (customer or staff), so a logout, which ends all their sessions, reaches them all. */
+export const userRoom = (userId: string | number) => `user:${userId}`;
 
 /** The widget bundle's file name, in `widget.dir` and in its URL `/support-chat/widget.js`. */
 export const WIDGET_FILE = 'widget.js';
@@ -26,6 +28,8 @@ export const DEFAULT_OPTIONS = {
     unreadNotifyAfterSeconds: 180,
     /** How often the worker looks for unread staff replies (cron). */
     unreadNotifySchedule: '* * * * *',
+    /** How often staff sockets are checked against their session, role and account. */
+    staffRecheckSeconds: 60,
     maxHistoryPage: 100,
 } as const;
 

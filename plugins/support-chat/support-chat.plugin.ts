@@ -129,6 +129,7 @@ export function resolveOptions(options: SupportChatPluginOptions): ResolvedSuppo
         unreadNotifyAfterSeconds:
             options.unreadNotifyAfterSeconds ?? DEFAULT_OPTIONS.unreadNotifyAfterSeconds,
         unreadNotifySchedule: options.unreadNotifySchedule ?? DEFAULT_OPTIONS.unreadNotifySchedule,
+        staffRecheckSeconds: options.staffRecheckSeconds ?? DEFAULT_OPTIONS.staffRecheckSeconds,
         notifier: options.notifier,
         redis: options.redis,
         widget: options.widget,
@@ -150,6 +151,9 @@ export function resolveOptions(options: SupportChatPluginOptions): ResolvedSuppo
     }
     if (!(resolved.unreadNotifyAfterSeconds >= 0)) {
         problems.push('unreadNotifyAfterSeconds must be >= 0');
+    }
+    if (!(resolved.staffRecheckSeconds >= 1 && resolved.staffRecheckSeconds <= 3600)) {
+        problems.push('staffRecheckSeconds must be 1..3600');
     }
     if (problems.length) {
         throw new Error(`SupportChatPlugin: ${problems.join('; ')}`);

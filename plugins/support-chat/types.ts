@@ -41,6 +41,12 @@ export interface SupportChatPluginOptions {
     unreadNotifyAfterSeconds?: number;
     /** Cron schedule of the worker task that looks for unread replies. Default every minute. */
     unreadNotifySchedule?: string;
+    /**
+     * Seconds between checks of every staff socket against its session, its administrator and the
+     * ManageSupportChat permission; a socket that fails is told `session:ended` and disconnected. Default 60.
+     * (A logout disconnects the session's sockets at once, on every instance.)
+     */
+    staffRecheckSeconds?: number;
     /** Default: EventBus event + log. */
     notifier?: UnreadReplyNotifier;
     /**
@@ -62,6 +68,7 @@ export interface ResolvedSupportChatOptions {
     maxOpenConversationsPerShopper: number;
     unreadNotifyAfterSeconds: number;
     unreadNotifySchedule: string;
+    staffRecheckSeconds: number;
     notifier?: UnreadReplyNotifier;
     redis?: { url: string; keyPrefix: string };
     widget?: { dir: string };

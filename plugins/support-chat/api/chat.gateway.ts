@@ -8,11 +8,19 @@ import {
     WebSocketGateway,
 } from '@nestjs/websockets';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { ConfigService, Logger } from '@vendure/core';
+import { ConfigService, EventBus, Logger, LogoutEvent } from '@vendure/core';
 import Redis from 'ioredis';
+import { Subscription } from 'rxjs';
 import type { Namespace, Socket } from 'socket.io';
 
-import { CHAT_NAMESPACE, loggerCtx, PLUGIN_INIT_OPTIONS, shopperRoom, STAFF_ROOM } from '../constants';
+import {
+    CHAT_NAMESPACE,
+    loggerCtx,
+    PLUGIN_INIT_OPTIONS,
+    shopperRoom,
+    STAFF_ROOM,
+    userRoom,
+} from '../constants';
 import { ChatHub, ChatSocketData } from '../service/chat-hub';
 import {
     ChatError,
@@ -37,6 +45,10 @@ export class ChatGateway
     implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy, OnApplicationShutdown
 {
     private readonly parties = new WeakMap<Socket, ChatParty>();
+    /** The session token each socket connected with, for the periodic staff checks. */
+    private readonly tokens = new WeakMap<Socket, string>();
+    private recheckTimer?: NodeJS.Timeout;
+    private logoutSubscription?: Subscription;
     /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
     private readonly sendChains = new WeakMap<Socket, Promise<unknown>>();
     private redisClients: Redis[] = [];
@@ -46,6 +58,7 @@ export class ChatGateway
         private readonly service: SupportChatService,
         private readonly hub: ChatHub,
         private readonly configService: ConfigService,
+        private readonly eventBus: EventBus,
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedSupportChatOptions,
     ) {}
 
@@ -66,12 +79,13 @@ export class ChatGateway
         // Refused at connect: the client gets `connect_error` with the message, no socket is created.
         namespace.use((socket, next) => {
             this.authenticate(socket).then(
-                party => {
-                    if (!party) {
+                found => {
+                    if (!found) {
                         next(new Error('UNAUTHORIZED'));
                         return;
                     }
-                    this.parties.set(socket, party);
+                    this.parties.set(socket, found.party);
+                    this.tokens.set(socket, found.token);
                     next();
                 },
                 err => {
@@ -80,12 +94,51 @@ export class ChatGateway
                 },
             );
         });
+        // A logout ends every session of the user (Vendure deletes them all): close their sockets on every instance.
+        this.logoutSubscription = this.eventBus.ofType(LogoutEvent).subscribe(event => {
+            if (event.ctx.activeUserId) {
+                this.hub.endSockets(userRoom(event.ctx.activeUserId), 'LOGGED_OUT');
+            }
+        });
+        // Staff sockets see every conversation: re-check them, so a deleted administrator or a revoked
+        // permission does not keep an open socket.
+        this.recheckTimer = setInterval(
+            () => void this.recheckStaffSockets(namespace),
+            this.options.staffRecheckSeconds * 1000,
+        );
+        this.recheckTimer.unref();
         Logger.info(`Support chat listening on namespace ${CHAT_NAMESPACE}`, loggerCtx);
+    }
+
+    private async recheckStaffSockets(namespace: Namespace): Promise<void> {
+        for (const socket of namespace.sockets.values()) {
+            const data = socket.data as ChatSocketData;
+            const token = this.tokens.get(socket);
+            if (data.partyKind !== 'staff' || !data.administratorId || !token) {
+                continue;
+            }
+            const allowed = await this.service
+                .staffSocketStillAllowed(token, data.administratorId)
+                .catch(err => {
+                    Logger.warn(`Could not re-check staff socket ${socket.id}: ${String(err)}`, loggerCtx);
+                    return true; // A database hiccup is no reason to cut staff off.
+                });
+            if (!allowed && socket.connected) {
+                Logger.info(
+                    `Staff ${data.administratorId}: session or permission gone, socket ${socket.id} closed`,
+                    loggerCtx,
+                );
+                socket.emit('session:ended', { reason: 'NOT_ALLOWED' });
+                socket.disconnect(true);
+            }
+        }
     }
 
     /** Nest calls this before it closes socket.io: the disconnects of shutdown need no presence lookups. */
     onModuleDestroy(): void {
         this.closing = true;
+        clearInterval(this.recheckTimer);
+        this.logoutSubscription?.unsubscribe();
     }
 
     /** After Nest has closed socket.io (whose adapter unsubscribes on close), not before. */
@@ -93,14 +146,15 @@ export class ChatGateway
         await Promise.all(this.redisClients.map(c => c.quit().catch(() => c.disconnect())));
     }
 
-    private async authenticate(socket: Socket): Promise<ChatParty | undefined> {
+    private async authenticate(socket: Socket): Promise<{ party: ChatParty; token: string } | undefined> {
         const auth = socket.handshake.auth as Record<string, unknown> | undefined;
         const bearer = typeof auth?.token === 'string' ? auth.token : undefined;
         const token = bearer ?? this.tokenFromCookie(socket.handshake.headers.cookie);
         if (!token || token.length > 200) {
             return undefined;
         }
-        return this.service.partyFromToken(token);
+        const party = await this.service.partyFromToken(token);
+        return party && { party, token };
     }
 
     /** Reads Vendure's signed `cookie-session` cookie (`session` + `session.sig`, keygrip HMAC-SHA1). */
@@ -166,7 +220,7 @@ export class ChatGateway
             const auth = socket.handshake.auth as Record<string, unknown> | undefined;
             data.administratorId = String(party.administratorId);
             data.presence = auth?.presence === 'away' ? 'away' : 'online';
-            await socket.join([STAFF_ROOM, shopperRoom(party.key)]);
+            await socket.join([STAFF_ROOM, shopperRoom(party.key), userRoom(party.userId)]);
             Logger.verbose(`Staff ${data.administratorId} connected (${socket.id})`, loggerCtx);
             this.hub.emit(STAFF_ROOM, 'presence', {
                 administratorId: data.administratorId,
@@ -176,7 +230,11 @@ export class ChatGateway
                 await this.service.assignWaiting().catch(err => this.logUnexpected('assignWaiting', err));
             }
         } else {
-            await socket.join(shopperRoom(party.key));
+            await socket.join(
+                party.kind === 'customer'
+                    ? [shopperRoom(party.key), userRoom(party.userId)]
+                    : shopperRoom(party.key),
+            );
             Logger.verbose(`Shopper ${party.kind} connected (${socket.id})`, loggerCtx);
         }
     }

@@ -110,7 +110,7 @@ export async function createStaff(
     t: TestShop,
     name: string,
     permissions: string[] = ['ManageSupportChat'],
-): Promise<{ id: string; token: string; client: SimpleGraphQLClient; email: string }> {
+): Promise<{ id: string; token: string; client: SimpleGraphQLClient; email: string; roleId: string }> {
     const code = `chat-${crypto.randomBytes(3).toString('hex')}`;
     const { createRole } = await t.admin.query(
         gql`
@@ -144,7 +144,13 @@ export async function createStaff(
     );
     const client = clientFor(t, 'admin-api');
     await client.asUserWithCredentials(email, 'staff-password-1');
-    return { id: String(createAdministrator.id), token: client.getAuthToken(), client, email };
+    return {
+        id: String(createAdministrator.id),
+        token: client.getAuthToken(),
+        client,
+        email,
+        roleId: String(createRole.id),
+    };
 }
 
 /** A customer with a password, logged in on a new Shop API client. */

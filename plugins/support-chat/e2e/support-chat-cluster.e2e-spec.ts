@@ -100,6 +100,22 @@ describe.runIf(clustered)('Support chat across two server instances (PostgreSQL 
         expect((await atShopper).message).toMatchObject({ seq: 2, body: 'from instance 1' });
     });
 
+    it('closes the sockets of a user who logs out on the other instance', async () => {
+        const shopper = await createShopper(t);
+        const there = await connect(secondUrl, shopper.token);
+        const reason = nextEvent<{ reason: string }>(there, 'session:ended');
+        const closed = new Promise(resolve => there.once('disconnect', resolve));
+        await shopper.client.query(gql`
+            mutation {
+                logout {
+                    success
+                }
+            }
+        `);
+        expect(await reason).toEqual({ reason: 'LOGGED_OUT' });
+        await closed;
+    });
+
     it('pushes a message sent over the GraphQL API of one instance to sockets on the other', async () => {
         const shopper = await createShopper(t);
         const staff = await createStaff(t, 'Bita');

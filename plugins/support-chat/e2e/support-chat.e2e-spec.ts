@@ -51,6 +51,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 shopperRateLimit: { limit: 8, windowSeconds: 3600 },
                 maxOpenConversationsPerShopper: 2,
                 unreadNotifyAfterSeconds: 0,
+                staffRecheckSeconds: 1,
             }),
         });
         staffA = await createStaff(t, 'Ali');
@@ -106,6 +107,73 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             await expect(connectChat(t.baseUrl, undefined, { cookie: forged.join('; ') })).rejects.toThrow(
                 'UNAUTHORIZED',
             );
+        });
+    });
+
+    describe('closing sockets whose session or permission ended', () => {
+        const LOGOUT = gql`
+            mutation {
+                logout {
+                    success
+                }
+            }
+        `;
+        /** Resolves with the reason the server gave once it has closed the socket. */
+        function ended(socket: Socket): Promise<string> {
+            const reason = nextEvent<{ reason: string }>(socket, 'session:ended');
+            const closed = new Promise<string>(resolve => socket.once('disconnect', resolve));
+            return Promise.all([reason, closed]).then(([r, how]) => {
+                expect(how).toBe('io server disconnect');
+                return r.reason;
+            });
+        }
+
+        it("closes every socket of a user who logs out, staff's and customers' alike", async () => {
+            const staff = await createStaff(t, 'Dara');
+            const staffSockets = [await connect(staff.token), await connect(staff.token)];
+            const staffEnded = staffSockets.map(ended);
+            await staff.client.query(LOGOUT);
+            expect(await Promise.all(staffEnded)).toEqual(['LOGGED_OUT', 'LOGGED_OUT']);
+
+            const shopper = await createShopper(t);
+            const shopperEnded = ended(await connect(shopper.token));
+            const bystander = await connect((await createShopper(t)).token);
+            await shopper.client.query(LOGOUT);
+            expect(await shopperEnded).toBe('LOGGED_OUT');
+            expect(bystander.connected).toBe(true);
+        });
+
+        it('closes a staff socket once its permission is revoked or its administrator deleted', async () => {
+            const revoked = await createStaff(t, 'Elham');
+            const revokedEnded = ended(await connect(revoked.token));
+            await t.admin.query(
+                gql`
+                    mutation ($id: ID!) {
+                        updateRole(input: { id: $id, permissions: [ReadCatalog] }) {
+                            id
+                        }
+                    }
+                `,
+                { id: revoked.roleId },
+            );
+            expect(await revokedEnded).toBe('NOT_ALLOWED');
+
+            const deleted = await createStaff(t, 'Farid');
+            const deletedEnded = ended(await connect(deleted.token));
+            const stays = await connect(staffA.token);
+            await t.admin.query(
+                gql`
+                    mutation ($id: ID!) {
+                        deleteAdministrator(id: $id) {
+                            result
+                        }
+                    }
+                `,
+                { id: deleted.id },
+            );
+            expect(await deletedEnded).toBe('NOT_ALLOWED');
+            await new Promise(resolve => setTimeout(resolve, 1_500));
+            expect(stays.connected).toBe(true);
         });
     });
 

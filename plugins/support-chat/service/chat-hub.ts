@@ -40,6 +40,15 @@ export class ChatHub {
         target.emit(event, payload);
     }
 
+    /** Tells the sockets in `room`, on every instance, why they are closed, then closes them. */
+    endSockets(room: string, reason: string): void {
+        if (!this.namespace) {
+            return;
+        }
+        this.namespace.to(room).emit('session:ended', { reason });
+        this.namespace.in(room).disconnectSockets(true);
+    }
+
     private lookup?: Promise<ID[]>;
     private nextLookup?: Promise<ID[]>;
 

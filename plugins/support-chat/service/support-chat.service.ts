@@ -202,6 +202,35 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return { kind: 'customer', customerId: customer.id, userId, key: `c:${String(customer.id)}` };
     }
 
+    /**
+     * Whether a connected staff socket may stay: its session still exists, and its administrator is not deleted
+     * and still holds ManageSupportChat (or SuperAdmin) in some channel, read from the database rather than
+     * from the session cache, which keeps a session's permissions for minutes after a role changes.
+     */
+    async staffSocketStillAllowed(token: string, administratorId: ID): Promise<boolean> {
+        const session = await this.sessionService.getSessionFromToken(token);
+        if (!session?.user || new Date(session.expires).getTime() < Date.now()) {
+            return false;
+        }
+        const administrator = await this.connection.rawConnection
+            .getRepository(Administrator)
+            .createQueryBuilder('administrator')
+            .innerJoinAndSelect('administrator.user', 'user', 'user.deletedAt IS NULL')
+            .leftJoinAndSelect('user.roles', 'role')
+            .where('administrator.id = :administratorId', { administratorId })
+            .andWhere('administrator.deletedAt IS NULL')
+            .getOne();
+        return (
+            !!administrator &&
+            String(administrator.user.id) === String(session.user.id) &&
+            administrator.user.roles.some(
+                role =>
+                    role.permissions.includes(manageSupportChatPermission.Permission) ||
+                    role.permissions.includes(Permission.SuperAdmin),
+            )
+        );
+    }
+
     /** The shopper behind a Shop API request (a customer, or a guest with an anonymous session). */
     async shopperFromCtx(ctx: RequestContext): Promise<ShopperParty> {
         if (ctx.activeUserId) {
