@@ -33,6 +33,7 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
     trackingSchedule: '*/10 * * * *',
     placesSyncSchedule: '0 3 * * *',
     createParcelRetries: 5,
+    lateParcelLookupMs: 30_000,
 };
 
 /**

@@ -34,6 +34,12 @@ export interface PostexShippingOptions {
     placesSyncSchedule: string;
     /** Retries of the parcel-create job (its backoff comes from the job queue plugin). Default 5. */
     createParcelRetries: number;
+    /**
+     * After a parcel create without a clear answer (timeout, dropped connection, 5xx, unreadable body), how long
+     * to wait before looking the parcel up again, since Postex may still be creating it: only then does the job
+     * fail, and its retry creates the parcel anew if Postex still does not have it (ms). Default 30000.
+     */
+    lateParcelLookupMs: number;
 }
 
 export type PostexShippingInitOptions = Partial<PostexShippingOptions> &

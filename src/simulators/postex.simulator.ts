@@ -50,7 +50,8 @@ export interface SimParcel {
  * An in-memory Postex API (`/api/v1`): localities, shipping quotes priced by distance (province) and weight,
  * parcels (bulk create, lookup by number and by `custom_order_no`, cancel, label) and tracking events that
  * tests advance with {@link PostexSimulator.advance}. Faults are armed through {@link PostexSimulator.faults};
- * {@link PostexSimulator.loseNextCreateResponses} creates parcels but drops the response (a lost reply).
+ * {@link PostexSimulator.loseNextCreateResponses} creates parcels but drops the response (a lost reply);
+ * {@link PostexSimulator.createNextParcelLate} drops it and creates the parcel only later (a slow Postex).
  */
 export class PostexSimulator {
     readonly faults = new FaultInjector();
@@ -66,6 +67,7 @@ export class PostexSimulator {
     readonly parcels = new Map<string, SimParcel>();
     private nextParcel = 1;
     private dropCreateResponses = 0;
+    private lateCreates: number[] = [];
     /** Maximum weight per parcel the simulated couriers accept (grams). */
     readonly maxWeightGrams = 30_000;
 
@@ -147,11 +149,20 @@ export class PostexSimulator {
         this.faults.reset();
         this.parcels.clear();
         this.dropCreateResponses = 0;
+        this.lateCreates = [];
     }
 
     /** The next `times` parcel creations succeed here but their HTTP response never reaches the client. */
     loseNextCreateResponses(times = 1): void {
         this.dropCreateResponses += times;
+    }
+
+    /**
+     * The next parcel creation is slow: the client's connection is dropped at once (no answer), and the parcel
+     * appears here only `delayMs` later, as when Postex finishes a create after the client has given up.
+     */
+    createNextParcelLate(delayMs: number): void {
+        this.lateCreates.push(delayMs);
     }
 
     /** Moves a parcel one step along its flow, or straight to `to` (e.g. `DELIVERED`, `RETURNED`). */
@@ -302,9 +313,15 @@ export class PostexSimulator {
                 events: [],
             };
             this.pushEvent(parcel, 'CREATED');
-            this.parcels.set(no, parcel);
             created.push(parcel);
         }
+        const delayMs = this.lateCreates.shift();
+        if (delayMs !== undefined) {
+            setTimeout(() => created.forEach(p => this.parcels.set(p.parcel_no, p)), delayMs).unref();
+            res.destroy();
+            return;
+        }
+        created.forEach(p => this.parcels.set(p.parcel_no, p));
         if (this.dropCreateResponses > 0) {
             this.dropCreateResponses -= 1;
             res.destroy();

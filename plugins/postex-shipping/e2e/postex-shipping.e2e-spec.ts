@@ -20,6 +20,7 @@ import { PostexQuoteService } from '../service/postex-quote.service';
 const QUOTES = '/shipping/quotes';
 const FALLBACK_PRICE = 700_000;
 const COOLDOWN_MS = 1_500;
+const LATE_LOOKUP_MS = 3_000;
 
 const ADMIN_ORDER = gql`
     query Order($code: String!) {
@@ -136,6 +137,7 @@ describe(`postex shipping (${testProfile()})`, () => {
                 PostexShippingPlugin.init({
                     ...PostexShippingPlugin.options,
                     breakerCooldownMs: COOLDOWN_MS,
+                    lateParcelLookupMs: LATE_LOOKUP_MS,
                 });
                 return config;
             },
@@ -554,6 +556,18 @@ describe(`postex shipping (${testProfile()})`, () => {
             t.simulators.postex.faults.callsTo(`/parcels/custom-order-no/${order.code}-${fulfillmentId}`)
                 .length,
         ).toBeGreaterThanOrEqual(2);
+    });
+
+    it('does not create a second parcel when Postex finishes a create after the client gave up', async () => {
+        const order = await codOrder();
+        // No answer, and the parcel appears 2 s later: a look-up at the job's retry (1 s) would miss it.
+        t.simulators.postex.createNextParcelLate(2_000);
+        const fulfillmentId = await fulfill(order);
+        const fulfillment = await waitForParcel(order.code);
+        const parcels = t.simulators.postex.parcelsForOrder(`${order.code}-${fulfillmentId}`);
+        expect(parcels).toHaveLength(1);
+        expect(fulfillment.customFields.postexParcelNo).toBe(parcels[0].parcel_no);
+        expect(t.simulators.postex.faults.callsTo('/parcels/bulk')).toHaveLength(1);
     });
 
     it('cancels at Postex a parcel whose fulfillment was cancelled while the parcel was being created', async () => {

@@ -150,7 +150,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 `Order ${order.code}: Postex lookup of ${customOrderNo} failed: ${existing.message}`,
             );
         } else {
-            parcel = await this.create(order, fulfillment, customOrderNo);
+            parcel = await this.createOrFindLate(order, fulfillment, customOrderNo);
         }
         await this.connection.getRepository(ctx, Fulfillment).update(fulfillment.id, {
             trackingCode: parcel.tracking_code,
@@ -170,6 +170,35 @@ export class PostexParcelService implements OnApplicationBootstrap {
             await this.cancelParcel(now);
         }
         return parcel.parcel_no;
+    }
+
+    /**
+     * Creates the parcel. Postex has no idempotency key: when a create got no clear answer, Postex may still be
+     * creating it, and the job's retry (a second later) would not find it yet and create another. So look it up
+     * again after `lateParcelLookupMs` before failing.
+     */
+    private async createOrFindLate(
+        order: Order,
+        fulfillment: Fulfillment,
+        customOrderNo: string,
+    ): Promise<PostexParcel> {
+        try {
+            return await this.create(order, fulfillment, customOrderNo);
+        } catch (e) {
+            if (!(e instanceof UnclearCreateError)) {
+                throw e;
+            }
+            await new Promise(resolve => setTimeout(resolve, this.options.lateParcelLookupMs));
+            const late = await this.client.findByCustomOrderNo(customOrderNo);
+            if (!late.ok) {
+                throw e;
+            }
+            Logger.info(
+                `Order ${order.code}: parcel ${late.data.parcel_no} found after an unclear create answer`,
+                loggerCtx,
+            );
+            return late.data;
+        }
     }
 
     private async create(
@@ -236,10 +265,12 @@ export class PostexParcelService implements OnApplicationBootstrap {
             },
         ]);
         if (!result.ok || !result.data[0]) {
-            // The response may be lost after Postex created the parcel: the retry looks it up first.
-            throw new Error(
-                `Order ${order.code}: Postex parcel create failed: ${result.ok ? 'empty answer' : result.message}`,
-            );
+            const message = `Order ${order.code}: Postex parcel create failed: ${result.ok ? 'empty answer' : result.message}`;
+            const unclear =
+                result.ok ||
+                ['timeout', 'network', 'malformed'].includes(result.kind) ||
+                (result.kind === 'http' && (result.status ?? 0) >= 500);
+            throw unclear ? new UnclearCreateError(message) : new Error(message);
         }
         const parcel = result.data[0];
         if (paymentType === 'COD' && Number(parcel.cod_amount) !== codAmount) {
@@ -406,6 +437,9 @@ export class PostexParcelService implements OnApplicationBootstrap {
 }
 
 /** A payment taken by the cash-on-delivery handler (it marks its payments in the metadata). */
+/** A parcel create whose answer does not say whether Postex created the parcel. */
+class UnclearCreateError extends Error {}
+
 export function isCodPayment(payment: Payment): boolean {
     return (payment.metadata as { cashOnDelivery?: boolean } | undefined)?.cashOnDelivery === true;
 }
