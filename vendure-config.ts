@@ -21,6 +21,7 @@ import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
+import { RialEmailGenerator } from './src/email/email-generator';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -52,6 +53,13 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             adminApiPath: 'admin-api',
             shopApiPath: 'shop-api',
             trustProxy: app.appEnv === 'production' ? 1 : false,
+            // Browsers may call the APIs with credentials only from this server (Admin UI) and the storefront;
+            // Vendure's default reflects any origin. CSRF prevention refuses form-like requests (login CSRF).
+            cors: {
+                origin: [...new Set([app.publicUrl, app.storefrontUrl].map(u => new URL(u).origin))],
+                credentials: true,
+            },
+            csrfPrevention: true,
             middleware: [{ route: '/', handler: requestIdMiddleware, beforeListen: true }],
             ...(app.appEnv === 'production'
                 ? {}
@@ -63,7 +71,13 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
         authOptions: {
             tokenMethod: ['bearer', 'cookie'],
             superadminCredentials: { identifier: app.superadmin.username, password: app.superadmin.password },
-            cookieOptions: { secret: app.cookieSecret, secure: app.appEnv === 'production', sameSite: 'lax' },
+            cookieOptions: {
+                // Separate cookies, so an administrator's login is not also a session of the Shop API and back.
+                name: { shop: 'session', admin: 'admin-session' },
+                secret: app.cookieSecret,
+                secure: app.appEnv === 'production',
+                sameSite: 'lax',
+            },
             requireVerification: true,
         },
         dbConnectionOptions:
@@ -157,6 +171,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                           route: 'mailbox',
                       }),
                 emailSender: new DeliverableOnlyEmailSender(),
+                emailGenerator: new RialEmailGenerator(),
                 handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
                 templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
                 globalTemplateVars: {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -184,6 +187,32 @@ describe(`foundation (${testProfile()})`, () => {
         expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('lets browsers call the APIs with credentials only from the server and storefront origins, and refuses form posts', async () => {
+        const preflight = (origin: string) =>
+            fetch(`${t.baseUrl}/admin-api`, {
+                method: 'OPTIONS',
+                headers: {
+                    origin,
+                    'access-control-request-method': 'POST',
+                    'access-control-request-headers': 'content-type',
+                },
+            });
+        const own = await preflight(new URL(t.app.storefrontUrl).origin);
+        expect(own.headers.get('access-control-allow-origin')).toBe(new URL(t.app.storefrontUrl).origin);
+        expect(own.headers.get('access-control-allow-credentials')).toBe('true');
+        const foreign = await preflight('https://evil.example');
+        expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+        // Login CSRF: an HTML form can post url-encoded bodies cross-site without a preflight.
+        const form = await fetch(`${t.baseUrl}/shop-api`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'query=mutation{logout{success}}',
+        });
+        expect(form.status).toBe(400);
+        expect(await form.text()).toMatch(/CSRF|preflight/i);
+    });
+
     it('serves the Admin UI in Persian by default', async () => {
         const html = await fetch(`${t.baseUrl}/admin/`);
         expect(html.status).toBe(200);
@@ -194,6 +223,39 @@ describe(`foundation (${testProfile()})`, () => {
         };
         expect(uiConfig.defaultLanguage).toBe('fa');
         expect(uiConfig.availableLanguages).toEqual(['fa', 'en']);
+    });
+
+    it('sends the order confirmation with amounts in whole Rials', async () => {
+        const { products } = await t.shop.query(FIRST_VARIANT_IDS);
+        const client = t.newShopClient();
+        const email = `receipt-${Date.now()}@example.ir`;
+        const order = await prepareOrderForPayment(client, {
+            variantId: products.items[1].variants[0].id,
+            email,
+        });
+        const paid = await client.query(ADD_PAYMENT, { input: { method: 'test-payment', metadata: {} } });
+        expect(paid.addPaymentToOrder.state).toBe('PaymentSettled');
+        // Development mode writes each email as a JSON file.
+        const outbox = path.join(path.dirname(t.app.assetsDir), 'emails');
+        const sent = await waitFor(
+            async () =>
+                fs.existsSync(outbox) &&
+                fs
+                    .readdirSync(outbox)
+                    .map(
+                        f =>
+                            JSON.parse(fs.readFileSync(path.join(outbox, f), 'utf8')) as {
+                                recipient: string;
+                                body: string;
+                            },
+                    )
+                    .find(e => e.recipient === email),
+            20_000,
+            'the order confirmation email',
+        );
+        const total = order.totalWithTax.toLocaleString('en');
+        expect(order.totalWithTax).toBeGreaterThan(100_000);
+        expect(sent.body).toMatch(new RegExp(`IRR\\s${total}`));
     });
 
     it('takes 10 concurrent checkouts with no errors while jobs and scheduled tasks run', async () => {

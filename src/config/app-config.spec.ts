@@ -51,6 +51,12 @@ describe('loadAppConfig', () => {
         expect(config.zibal.apiUrl).toBeUndefined();
     });
 
+    it('listens on this machine only outside production, unless HOST says otherwise', () => {
+        expect(loadAppConfig({}).host).toBe('127.0.0.1');
+        expect(loadAppConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+        expect(loadAppConfig(SAFE_PRODUCTION).host).toBe('0.0.0.0');
+    });
+
     it('chooses the services profile when DATABASE_URL is set', () => {
         const config = loadAppConfig({ DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379' });
         expect(config.profile).toBe('services');
@@ -88,6 +94,8 @@ describe('loadAppConfig', () => {
         ['DATABASE_URL', { DATABASE_URL: '' }],
         ['REDIS_URL', { REDIS_URL: '' }],
         ['SMTP_URL', { SMTP_URL: '' }],
+        ['STOREFRONT_URL', { STOREFRONT_URL: '' }],
+        ['ZIBAL_PLATFORM_URL', { ZIBAL_PLATFORM_URL: 'http://api.zibal.ir' }],
         ['EMAIL_FROM', { EMAIL_FROM: '' }],
     ])('refuses to start in production with an unsafe %s', (variable, override) => {
         const problems = problemsOf({ ...SAFE_PRODUCTION, ...override });

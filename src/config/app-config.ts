@@ -27,7 +27,7 @@ const booleanFlag = z
 export const envSchema = z.object({
     APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default('0.0.0.0'),
+    HOST: z.string().optional(),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3020),
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
@@ -142,7 +142,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         appEnv: e.APP_ENV,
         profile,
         port: e.PORT,
-        host: e.HOST,
+        // Outside production only this machine by default: development settings (default superadmin password,
+        // known cookie secret, the mailbox) must not be reachable from the network by accident.
+        host: e.HOST ?? (e.APP_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
         workerHealthPort: e.WORKER_HEALTH_PORT,
         publicUrl,
         storefrontUrl: (e.STOREFRONT_URL ?? `${publicUrl}/storefront`).replace(/\/$/, ''),
@@ -176,7 +178,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         },
         email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
     };
-    const problems = productionProblems(config, e.COOKIE_SECRET);
+    const problems = productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL);
     if (problems.length) {
         throw new ConfigError(problems);
     }
@@ -184,7 +186,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
 }
 
 /** Production mode refuses to start on settings that are only fit for a developer's machine. */
-function productionProblems(config: AppConfig, rawCookieSecret: string | undefined): string[] {
+function productionProblems(
+    config: AppConfig,
+    rawCookieSecret: string | undefined,
+    rawStorefrontUrl: string | undefined,
+): string[] {
     if (config.appEnv !== 'production') {
         return [];
     }
@@ -227,8 +233,17 @@ function productionProblems(config: AppConfig, rawCookieSecret: string | undefin
     if (!config.smsir.templateId) {
         problems.push('SMSIR_TEMPLATE_ID: must be set in production');
     }
-    if (!config.storefrontUrl.startsWith('https://')) {
+    if (!rawStorefrontUrl) {
+        problems.push(
+            'STOREFRONT_URL: must be set in production (links in emails and the return after payment go there)',
+        );
+    } else if (!config.storefrontUrl.startsWith('https://')) {
         problems.push('STOREFRONT_URL: must be an https:// URL in production');
+    }
+    if (config.zibal.platformUrl && !config.zibal.platformUrl.startsWith('https://')) {
+        problems.push(
+            'ZIBAL_PLATFORM_URL: must be an https:// URL in production (it receives the platform token)',
+        );
     }
     if (!config.email.smtpUrl) {
         problems.push(
