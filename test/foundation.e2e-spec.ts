@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { seedDemoShop } from '../src/seed/seed';
+import { sentEmails } from '../src/testing/mailbox';
 import { createTestShop, TestShop, testProfile, waitFor } from '../src/testing/test-shop';
 
 import {
@@ -235,21 +233,8 @@ describe(`foundation (${testProfile()})`, () => {
         });
         const paid = await client.query(ADD_PAYMENT, { input: { method: 'test-payment', metadata: {} } });
         expect(paid.addPaymentToOrder.state).toBe('PaymentSettled');
-        // Development mode writes each email as a JSON file.
-        const outbox = path.join(path.dirname(t.app.assetsDir), 'emails');
         const sent = await waitFor(
-            async () =>
-                fs.existsSync(outbox) &&
-                fs
-                    .readdirSync(outbox)
-                    .map(
-                        f =>
-                            JSON.parse(fs.readFileSync(path.join(outbox, f), 'utf8')) as {
-                                recipient: string;
-                                body: string;
-                            },
-                    )
-                    .find(e => e.recipient === email),
+            async () => sentEmails(t.app).find(e => e.recipient === email),
             20_000,
             'the order confirmation email',
         );

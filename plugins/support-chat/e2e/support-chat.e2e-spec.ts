@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import { EventBus } from '@vendure/core';
 import gql from 'graphql-tag';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { sentEmails } from '../../../src/testing/mailbox';
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
 import type { ConversationPayload } from '../service/support-chat.service';
 import { SupportChatService, SupportChatUnreadReplyEvent } from '../service/support-chat.service';
@@ -792,15 +790,8 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             expect(notices.filter(n => String(n.conversationId) === conversations[0])).toHaveLength(1);
             expect(notices.some(n => String(n.conversationId) === conversations[1])).toBe(false);
             // The email (EmailPlugin dev mode writes it to a file).
-            const outbox = path.join(path.dirname(t.app.assetsDir), 'emails');
-            type Sent = { subject: string; body: string; recipient: string };
             const chatEmails = () =>
-                fs.existsSync(outbox)
-                    ? fs
-                          .readdirSync(outbox)
-                          .map(f => JSON.parse(fs.readFileSync(path.join(outbox, f), 'utf8')) as Sent)
-                          .filter(e => e.subject === 'پاسخ تازه از پشتیبانی فروشگاه')
-                    : [];
+                sentEmails(t.app).filter(e => e.subject === 'پاسخ تازه از پشتیبانی فروشگاه');
             const sent = await waitFor(
                 async () => chatEmails().find(e => e.recipient === unreadShopper.email),
                 10_000,
