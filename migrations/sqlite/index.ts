@@ -6,5 +6,6 @@ import { PostexShipping1795914632538 } from './1795914632538-postex-shipping';
 import { SupportChat1795917390160 } from './1795917390160-support-chat';
 import { SupportChatAssignmentIndex1795937193946 } from './1795937193946-support-chat-assignment-index';
 import { DiscountRulesShippingMobile1795948696152 } from './1795948696152-discount-rules-shipping-mobile';
+import { SmsOtpVerifiedMobile1795953241973 } from './1795953241973-sms-otp-verified-mobile';
 
-export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946, DiscountRulesShippingMobile1795948696152];
+export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946, DiscountRulesShippingMobile1795948696152, SmsOtpVerifiedMobile1795953241973];

@@ -40,3 +40,9 @@ export function isPlaceholderEmail(
 ): boolean {
     return !!address && address.toLowerCase().endsWith(`@${domain.toLowerCase()}`);
 }
+
+/**
+ * Read-only Customer custom field: the mobile number verified by SMS code (sign-up or `verifyPhoneNumber`), shown
+ * to staff in the Admin UI. `Customer.phoneNumber` is a contact field the customer can edit; this one is not.
+ */
+export const VERIFIED_MOBILE_FIELD = 'verifiedMobile';

@@ -1,6 +1,6 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { Logger, PluginCommonModule, ProcessContext, VendurePlugin } from '@vendure/core';
+import { LanguageCode, Logger, PluginCommonModule, ProcessContext, VendurePlugin } from '@vendure/core';
 
 import { AdminOtpResolver } from './api/admin-otp.resolver';
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
@@ -18,6 +18,7 @@ import {
     MAX_CODE_LIFETIME_SECONDS,
     PLUGIN_INIT_OPTIONS,
     readOtpLogPermission,
+    VERIFIED_MOBILE_FIELD,
 } from './constants';
 import { OtpChallenge } from './entities/otp-challenge.entity';
 import { SmsOtpService } from './service/sms-otp.service';
@@ -90,6 +91,20 @@ import { ResolvedSmsOtpOptions, SmsOtpPluginOptions } from './types';
     configuration: config => {
         config.authOptions.shopAuthenticationStrategy.push(new SmsOtpAuthenticationStrategy());
         config.authOptions.customPermissions.push(readOtpLogPermission);
+        config.customFields.Customer = [
+            ...(config.customFields.Customer ?? []),
+            {
+                name: VERIFIED_MOBILE_FIELD,
+                type: 'string',
+                nullable: true,
+                readonly: true,
+                public: false,
+                label: [
+                    { languageCode: LanguageCode.en, value: 'Mobile verified by SMS (login)' },
+                    { languageCode: LanguageCode.fa, value: 'موبایل تأییدشده با پیامک (ورود)' },
+                ],
+            },
+        ];
         return config;
     },
 })

@@ -110,7 +110,35 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             phoneNumber: phone,
             user: { identifier: phone, verified: true },
         });
+        expect(await verifiedMobileOf(activeCustomer.id)).toBe(phone);
+
+        // The contact phone is the customer's to edit; the verified mobile support sees is not.
+        const { updateCustomer } = await other.query(gql`
+            mutation {
+                updateCustomer(input: { phoneNumber: "02188776655" }) {
+                    phoneNumber
+                }
+            }
+        `);
+        expect(updateCustomer.phoneNumber).toBe('02188776655');
+        expect(await verifiedMobileOf(activeCustomer.id)).toBe(phone);
     });
+
+    async function verifiedMobileOf(customerId: string): Promise<string | null> {
+        const { customer } = await t.admin.query(
+            gql`
+                query ($id: ID!) {
+                    customer(id: $id) {
+                        customFields {
+                            verifiedMobile
+                        }
+                    }
+                }
+            `,
+            { id: customerId },
+        );
+        return customer.customFields.verifiedMobile;
+    }
 
     it('normalises the formats people type to one canonical number and rejects the rest', async () => {
         const shop = t.newShopClient();
@@ -452,6 +480,7 @@ describe(`SMS OTP login (${testProfile()})`, () => {
                 phoneNumber: phone,
                 emailAddress: email,
             });
+            expect(await verifiedMobileOf(before.id)).toBe(phone);
 
             const byPhone = t.newShopClient();
             // The cooldown is per number, whatever the code is for.
@@ -522,6 +551,7 @@ describe(`SMS OTP login (${testProfile()})`, () => {
                 phoneNumber: newPhone,
                 emailAddress: `${newPhone}@phone.invalid`,
             });
+            expect(await verifiedMobileOf(verifyPhoneNumber.id)).toBe(newPhone);
 
             const byNew = t.newShopClient();
             await t.server.app.get(SmsOtpService).clearCooldown(newPhone);

@@ -17,7 +17,7 @@ import {
 } from '@vendure/core';
 
 import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
-import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME } from '../constants';
+import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME, VERIFIED_MOBILE_FIELD } from '../constants';
 import { OtpChallenge } from '../entities/otp-challenge.entity';
 import { OtpPurpose, ResolvedSmsOtpOptions } from '../types';
 
@@ -321,6 +321,7 @@ export class SmsOtpService implements OnApplicationShutdown {
             firstName: names.firstName?.trim() ?? '',
             lastName: names.lastName?.trim() ?? '',
             user,
+            customFields: { [VERIFIED_MOBILE_FIELD]: phone },
         });
         await this.channelService.assignToCurrentChannel(customer, ctx);
         await this.connection.getRepository(ctx, Customer).save(customer);
@@ -443,6 +444,7 @@ export class SmsOtpService implements OnApplicationShutdown {
             await this.connection.getRepository(ctx, User).save(user);
         }
         customer.phoneNumber = phone;
+        (customer.customFields as Record<string, unknown>)[VERIFIED_MOBILE_FIELD] = phone;
         await customers.save(customer);
         Logger.info(`Customer ${customer.id} verified ${maskMobile(phone)} (phone ${tag})`, loggerCtx);
         return { kind: 'linked', customer };
