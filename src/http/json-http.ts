@@ -99,6 +99,19 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
     });
 }
 
+/**
+ * Whether a failed request may still have reached the server and been carried out there: it timed out or broke
+ * after the connection was open, or the server answered something unreadable. A refused or unresolvable
+ * connection, or one that never opened in time, certainly sent nothing.
+ */
+export function mayHaveReachedServer(failure: TransportFailure): boolean {
+    return (
+        failure.kind === 'read-timeout' ||
+        failure.kind === 'malformed' ||
+        (failure.kind === 'network' && failure.connected)
+    );
+}
+
 export function describeFailure(failure: TransportFailure): string {
     switch (failure.kind) {
         case 'connect-timeout':

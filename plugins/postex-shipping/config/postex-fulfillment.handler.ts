@@ -9,7 +9,7 @@ import {
 
 import { POSTEX_HANDLER_CODE } from '../constants';
 import { coversWholeOrder } from '../service/parcel-math';
-import { isCodPayment } from '../service/postex-parcel.service';
+import { isAuthorizedCodPayment } from '../service/postex-parcel.service';
 
 let connection: TransactionalConnection;
 
@@ -36,7 +36,7 @@ export const postexFulfillmentHandler = new FulfillmentHandler({
             const payments = await connection
                 .getRepository(ctx, Payment)
                 .find({ where: { order: { id: order.id } } });
-            if (!payments.some(p => isCodPayment(p) && p.state === 'Authorized')) {
+            if (!payments.some(isAuthorizedCodPayment)) {
                 continue;
             }
             const orderLines = await connection

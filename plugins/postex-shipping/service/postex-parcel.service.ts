@@ -212,7 +212,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 `Order ${order.code}: no Postex city for "${order.shippingAddress?.province} / ${order.shippingAddress?.city}"`,
             );
         }
-        const codPayments = (order.payments ?? []).filter(p => isCodPayment(p) && p.state === 'Authorized');
+        const codPayments = (order.payments ?? []).filter(isAuthorizedCodPayment);
         const codAmount = assertRialAmount(codPayments.reduce((sum, p) => sum + p.amount, 0));
         if (codAmount > order.totalWithTax) {
             throw new Error(
@@ -388,7 +388,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
 
     private async codPayments(ctx: RequestContext, orderId: ID): Promise<Payment[]> {
         const payments = await this.orderService.getOrderPayments(ctx, orderId);
-        return payments.filter(p => isCodPayment(p) && p.state === 'Authorized');
+        return payments.filter(isAuthorizedCodPayment);
     }
 
     private async settleCod(ctx: RequestContext, orderId: ID, parcelNo: string): Promise<void> {
@@ -436,10 +436,15 @@ export class PostexParcelService implements OnApplicationBootstrap {
     }
 }
 
-/** A payment taken by the cash-on-delivery handler (it marks its payments in the metadata). */
 /** A parcel create whose answer does not say whether Postex created the parcel. */
 class UnclearCreateError extends Error {}
 
+/** A payment taken by the cash-on-delivery handler (it marks its payments in the metadata). */
 export function isCodPayment(payment: Payment): boolean {
     return (payment.metadata as { cashOnDelivery?: boolean } | undefined)?.cashOnDelivery === true;
+}
+
+/** A cash-on-delivery payment still to be collected by the courier. */
+export function isAuthorizedCodPayment(payment: Payment): boolean {
+    return isCodPayment(payment) && payment.state === 'Authorized';
 }

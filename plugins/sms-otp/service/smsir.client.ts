@@ -1,4 +1,4 @@
-import { requestJson } from '../../../src/http/json-http';
+import { mayHaveReachedServer, requestJson } from '../../../src/http/json-http';
 
 import { SmsirOptions } from '../types';
 
@@ -107,11 +107,10 @@ export class SmsirClient {
             readTimeoutMs: this.timeoutMs,
         });
         if (!response.ok && response.failure.kind !== 'malformed') {
-            const failed = response.failure;
-            const timedOut = failed.kind !== 'network';
-            // Once connected, the request may have reached SMS.ir before the answer was lost; a refused or
-            // unresolvable connection certainly sent nothing, so the shopper may ask again at once.
-            const reached = failed.kind === 'read-timeout' || (failed.kind === 'network' && failed.connected);
+            const timedOut = response.failure.kind !== 'network';
+            // A send that may have reached SMS.ir may have been delivered; one that certainly did not (refused or
+            // unresolvable connection) can be asked for again at once.
+            const reached = mayHaveReachedServer(response.failure);
             return failure(timedOut ? 'timeout' : 'network', { uncertain: reached && method === 'POST' });
         }
         const httpStatus = response.ok ? response.status : (response.status ?? 0);

@@ -44,9 +44,8 @@ type Payload = Record<string, unknown> | undefined;
 export class ChatGateway
     implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy, OnApplicationShutdown
 {
-    private readonly parties = new WeakMap<Socket, ChatParty>();
-    /** The session token each socket connected with, for the periodic staff checks. */
-    private readonly tokens = new WeakMap<Socket, string>();
+    /** Who each socket is, and the session token it connected with (for the periodic staff checks). */
+    private readonly connections = new WeakMap<Socket, { party: ChatParty; token: string }>();
     private recheckTimer?: NodeJS.Timeout;
     private logoutSubscription?: Subscription;
     /** One send at a time per socket, so a socket's messages are numbered in the order it sent them. */
@@ -84,8 +83,7 @@ export class ChatGateway
                         next(new Error('UNAUTHORIZED'));
                         return;
                     }
-                    this.parties.set(socket, found.party);
-                    this.tokens.set(socket, found.token);
+                    this.connections.set(socket, found);
                     next();
                 },
                 err => {
@@ -113,7 +111,7 @@ export class ChatGateway
     private async recheckStaffSockets(namespace: Namespace): Promise<void> {
         for (const socket of namespace.sockets.values()) {
             const data = socket.data as ChatSocketData;
-            const token = this.tokens.get(socket);
+            const token = this.connections.get(socket)?.token;
             if (data.partyKind !== 'staff' || !data.administratorId || !token) {
                 continue;
             }
@@ -128,8 +126,8 @@ export class ChatGateway
                     `Staff ${data.administratorId}: session or permission gone, socket ${socket.id} closed`,
                     loggerCtx,
                 );
-                socket.emit('session:ended', { reason: 'NOT_ALLOWED' });
-                socket.disconnect(true);
+                // Every socket is in a room named by its id.
+                this.hub.endSockets(socket.id, 'NOT_ALLOWED');
             }
         }
     }
@@ -207,7 +205,7 @@ export class ChatGateway
     }
 
     async handleConnection(socket: Socket): Promise<void> {
-        const party = this.parties.get(socket);
+        const party = this.connections.get(socket)?.party;
         if (!party) {
             socket.disconnect(true);
             return;
@@ -471,7 +469,7 @@ export class ChatGateway
 
     /** Every handler answers `{ ok, data }` or `{ ok: false, error }`; nothing a client sends disconnects it. */
     private async run<T>(socket: Socket, work: (party: ChatParty) => Promise<T>): Promise<ChatAck<T>> {
-        const party = this.parties.get(socket);
+        const party = this.connections.get(socket)?.party;
         if (!party) {
             return fail('FORBIDDEN', 'Not authenticated');
         }

@@ -94,6 +94,14 @@ export interface ConversationFilter {
 
 const CLIENT_MESSAGE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** Whether these permissions (of a channel or a role) let an administrator answer in the chat. */
+function allowsStaffChat(permissions: string[]): boolean {
+    return (
+        permissions.includes(manageSupportChatPermission.Permission) ||
+        permissions.includes(Permission.SuperAdmin)
+    );
+}
+
 export function guestKeyOf(sessionToken: string): string {
     return crypto.createHash('sha256').update(sessionToken).digest('hex');
 }
@@ -185,11 +193,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         const userId = session.user.id;
         const administrator = await this.administratorService.findOneByUserId(ctx, userId);
         if (administrator) {
-            const allowed = session.user.channelPermissions.some(
-                cp =>
-                    cp.permissions.includes(manageSupportChatPermission.Permission) ||
-                    cp.permissions.includes(Permission.SuperAdmin),
-            );
+            const allowed = session.user.channelPermissions.some(cp => allowsStaffChat(cp.permissions));
             if (!allowed) {
                 return undefined;
             }
@@ -223,11 +227,7 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return (
             !!administrator &&
             String(administrator.user.id) === String(session.user.id) &&
-            administrator.user.roles.some(
-                role =>
-                    role.permissions.includes(manageSupportChatPermission.Permission) ||
-                    role.permissions.includes(Permission.SuperAdmin),
-            )
+            administrator.user.roles.some(role => allowsStaffChat(role.permissions))
         );
     }
 

@@ -1,4 +1,9 @@
-import { describeFailure, requestJson, TransportFailure } from '../../../src/http/json-http';
+import {
+    describeFailure,
+    mayHaveReachedServer,
+    requestJson,
+    TransportFailure,
+} from '../../../src/http/json-http';
 
 /** What Zibal's `result` codes mean (IPG v1). */
 export const ZIBAL_RESULT_MESSAGES: Record<number, string> = {
@@ -186,11 +191,12 @@ export class ZibalClient {
 }
 
 function unavailable(failure: TransportFailure, httpStatus?: number): ZibalOutcome<never> {
-    const reachedZibal =
-        failure.kind === 'read-timeout' ||
-        failure.kind === 'malformed' ||
-        (failure.kind === 'network' && failure.connected);
-    return { kind: 'unavailable', reason: describeFailure(failure), httpStatus, uncertain: reachedZibal };
+    return {
+        kind: 'unavailable',
+        reason: describeFailure(failure),
+        httpStatus,
+        uncertain: mayHaveReachedServer(failure),
+    };
 }
 
 function toTransaction(body: Record<string, unknown>): ZibalTransaction {

@@ -224,13 +224,7 @@ export class ZibalService {
             .update(ZibalPaymentAttempt)
             .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
             .where('"id" = :id', { id: attemptId })
-            .andWhere(
-                new Brackets(qb =>
-                    qb
-                        .where(`"state" = 'pending'`)
-                        .orWhere(`("state" = 'verifying' AND "claimExpiresAt" < :now)`, { now }),
-                ),
-            )
+            .andWhere(unclaimed(now))
             .execute();
         const attempt = await repo.findOneOrFail({ where: { id: attemptId } });
         if (claimed.affected !== 1) {
@@ -596,13 +590,7 @@ export class ZibalService {
             })
             // Also an attempt whose settling process stopped (an expired claim): it would stay "verifying".
             .where(`"id" = :id`, { id: attempt.id })
-            .andWhere(
-                new Brackets(qb =>
-                    qb
-                        .where(`"state" = 'pending'`)
-                        .orWhere(`("state" = 'verifying' AND "claimExpiresAt" < :now)`, { now: Date.now() }),
-                ),
-            )
+            .andWhere(unclaimed(Date.now()))
             .execute();
         if (result.affected === 1) {
             attempt.state = state;
@@ -636,6 +624,15 @@ export function orderAmountInRial(order: Pick<Order, 'totalWithTax'>): number {
         throw new RangeError(`Order total ${amount} is not a whole Rial amount`);
     }
     return amount;
+}
+
+/** Attempts no process works on: pending, or verifying under a claim that expired (its process stopped). */
+function unclaimed(now: number): Brackets {
+    return new Brackets(qb =>
+        qb
+            .where(`"state" = 'pending'`)
+            .orWhere(`("state" = 'verifying' AND "claimExpiresAt" < :now)`, { now }),
+    );
 }
 
 function event(name: string, extra: Omit<ZibalAttemptEvent, 'at' | 'event'> = {}): ZibalAttemptEvent {
