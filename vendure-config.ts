@@ -21,7 +21,6 @@ import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
 import { AppConfig } from './src/config/app-config';
-import { RialEmailGenerator } from './src/email/email-generator';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -171,7 +170,6 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                           route: 'mailbox',
                       }),
                 emailSender: new DeliverableOnlyEmailSender(),
-                emailGenerator: new RialEmailGenerator(),
                 handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
                 templateLoader: new FileBasedTemplateLoader(path.join(STATIC_DIR, 'email', 'templates')),
                 globalTemplateVars: {

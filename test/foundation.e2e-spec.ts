@@ -53,10 +53,11 @@ describe(`foundation (${testProfile()})`, () => {
         const samovar = products.items.find((p: { name: string }) => p.name === 'سماور برقی');
         expect(samovar).toBeDefined();
         const variant = samovar.variants[0];
-        // 3,900,000 Toman = 39,000,000 Rial, VAT (10%) included.
+        // 3,900,000 Toman = 39,000,000 Rial, VAT (10%) included, in money units (Rial x 100).
         expect(variant.currencyCode).toBe('IRR');
-        expect(variant.priceWithTax).toBe(39_000_000);
-        expect(variant.price).toBe(Math.round(39_000_000 / 1.1));
+        expect(variant.priceWithTax).toBe(3_900_000_000);
+        // The net price is rounded to a whole Rial: 35,454,545.45 -> 35,454,545.
+        expect(variant.price).toBe(3_545_454_500);
         expect(variant.customFields).toEqual({ weight: 3200, length: 40, width: 30, height: 30 });
     });
 
@@ -238,8 +239,9 @@ describe(`foundation (${testProfile()})`, () => {
             20_000,
             'the order confirmation email',
         );
-        const total = order.totalWithTax.toLocaleString('en');
-        expect(order.totalWithTax).toBeGreaterThan(100_000);
+        // Vendure's own formatMoney helper divides by 100: whole Rials.
+        const total = (order.totalWithTax / 100).toLocaleString('en');
+        expect(order.totalWithTax).toBeGreaterThan(10_000_000);
         expect(sent.body).toMatch(new RegExp(`IRR\\s${total}`));
     });
 

@@ -3,8 +3,8 @@ export const ZIBAL_PLUGIN_OPTIONS = Symbol('ZIBAL_PLUGIN_OPTIONS');
 export const ZIBAL_HANDLER_CODE = 'zibal';
 export const ZIBAL_RECONCILE_TASK_ID = 'zibal-reconcile';
 export const CALLBACK_PATH = 'payments/zibal/callback';
-/** Zibal refuses amounts of 1,000 Rial or less (result 105). */
-export const ZIBAL_MINIMUM_AMOUNT = 1001;
+/** Zibal refuses amounts of 1,000 Rial or less (result 105). In Rial, as Zibal counts. */
+export const ZIBAL_MINIMUM_RIAL = 1001;
 /** How long one process may hold an attempt while it verifies and settles it before another may take over. */
 export const CLAIM_TTL_MS = 120_000;
 /** How long a duplicate callback waits for the request that is verifying the same attempt. */

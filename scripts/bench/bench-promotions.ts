@@ -2,6 +2,7 @@ import { LanguageCode } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
+import { fromRial } from '../../src/iran/money';
 import { RULE_CODES as R } from '../../plugins/discount-rules';
 import { createTestShop, TestShop, testProfile } from '../../src/testing/test-shop';
 
@@ -80,7 +81,7 @@ const PROMOTIONS: Array<{ conditions: Rule[]; actions: Rule[] }> = [
     {
         conditions: [
             { code: R.shippingRegion, args: { provinces: ['تهران', 'Gilan'], cities: [] } },
-            { code: 'minimum_order_amount', args: { amount: 20_000_000, taxInclusive: true } },
+            { code: 'minimum_order_amount', args: { amount: fromRial(20_000_000), taxInclusive: true } },
         ],
         actions: [{ code: 'free_shipping' }],
     },
@@ -90,7 +91,7 @@ const PROMOTIONS: Array<{ conditions: Rule[]; actions: Rule[] }> = [
     },
     {
         conditions: [always],
-        actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: 5_000_000 } }],
+        actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: fromRial(5_000_000) } }],
     },
     { conditions: [{ code: R.usageLimitPerMobile, args: { limit: 1 } }], actions: [pct(5)] },
     {

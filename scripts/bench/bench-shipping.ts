@@ -6,6 +6,7 @@ import { CacheService } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
+import { fromRial } from '../../src/iran/money';
 import { PROJECT_ROOT } from '../../src/paths';
 import { waitForPostexPlaces } from '../../plugins/postex-shipping/testing';
 import { createTestShop, TestShop, testProfile } from '../../src/testing/test-shop';
@@ -18,8 +19,8 @@ import { createTestShop, TestShop, testProfile } from '../../src/testing/test-sh
  */
 const N = Number(process.env.BENCH_N ?? 1000);
 const WARMUP = 30;
-/** Flat-rate is offered from this subtotal (Rial), so the cheap cart only sees Postex. */
-const FLAT_MINIMUM = 100_000_000;
+/** Flat-rate is offered from this subtotal (10,000,000 Rial, in money units), so the cheap cart only sees Postex. */
+const FLAT_MINIMUM = fromRial(10_000_000);
 const COLD_N = Math.max(50, Math.floor(N / 4));
 
 const ELIGIBLE = gql`

@@ -7,11 +7,14 @@ import {
     normalizeIranianMobile,
     normalizePersianText,
     normalizePostalCode,
-    rialToToman,
+    formatRial,
+    fromRial,
     RialMoneyStrategy,
     toAsciiDigits,
     toPersianDigits,
+    tomanToMoney,
     tomanToRial,
+    toRial,
 } from './index';
 
 describe('normalizeIranianMobile', () => {
@@ -85,16 +88,32 @@ describe('national code and postal code', () => {
 });
 
 describe('money', () => {
-    it('stores whole Rials with no minor unit', () => {
+    it('stores Rial x 100 (ISO 4217 minor units) and rounds every amount to a whole Rial', () => {
         const strategy = new RialMoneyStrategy();
-        expect(strategy.precision).toBe(0);
-        expect(strategy.round(1234.5)).toBe(1235);
-        expect(strategy.round(333.3333, 3)).toBe(1000);
+        expect(strategy.precision).toBe(2);
+        expect(strategy.round(123_449)).toBe(123_400);
+        expect(strategy.round(123_450)).toBe(123_500);
+        // A line: the unit amount times the quantity, rounded once.
+        expect(strategy.round(33_333.33, 3)).toBe(100_000);
+        // Discounts are negative: halves go towards +infinity as Vendure's Math.round does, and never -0.
+        expect(strategy.round(-150)).toBe(-100);
+        expect(strategy.round(-151)).toBe(-200);
+        expect(Object.is(strategy.round(-40), 0)).toBe(true);
     });
 
-    it('converts between Toman and Rial', () => {
+    it('sends providers whole Rials only and reads their Rials back', () => {
+        expect(toRial(21_500_000_000)).toBe(215_000_000);
+        expect(() => toRial(21_500_000_050)).toThrow(RangeError);
+        expect(() => toRial(-100)).toThrow(RangeError);
+        expect(() => toRial(Number.NaN)).toThrow(RangeError);
+        expect(fromRial(215_000_000)).toBe(21_500_000_000);
+        expect(fromRial(1.5)).toBeNaN();
+        expect(formatRial(21_500_000_000)).toBe('215,000,000 Rial');
+    });
+
+    it('converts Toman to Rial and to money units', () => {
         expect(tomanToRial(150_000)).toBe(1_500_000);
-        expect(rialToToman(1_500_009)).toBe(150_000);
+        expect(tomanToMoney(150_000)).toBe(150_000_000);
     });
 
     it('knows the 31 provinces of Iran with unique codes', () => {

@@ -30,7 +30,7 @@ import { In } from 'typeorm';
 
 import { AppConfig } from '../config/app-config';
 import { IRAN_PROVINCES } from '../iran/provinces';
-import { tomanToRial } from '../iran/money';
+import { tomanToMoney, tomanToRial } from '../iran/money';
 
 import { DEMO_CATEGORIES, DEMO_PRODUCTS } from './demo-products';
 
@@ -49,7 +49,7 @@ const PAYMENT_METHODS = [
         checker: {
             code: 'cash-on-delivery-eligibility',
             arguments: [
-                { name: 'maxOrderAmount', value: String(tomanToRial(50_000_000)) },
+                { name: 'maxOrderAmount', value: String(tomanToMoney(50_000_000)) },
                 { name: 'provinces', value: '' },
             ],
         },
@@ -68,7 +68,7 @@ const SHIPPING_METHODS = [
     },
 ];
 /** The fallback that works with no provider at all: a flat 500,000 Rial (50,000 Toman), VAT included. */
-const FLAT_RATE = { code: 'flat-rate', price: tomanToRial(50_000) };
+const FLAT_RATE = { code: 'flat-rate', price: tomanToMoney(50_000) };
 
 /**
  * Seeds the demo shop: IRR pricing, Persian and English, the Iran zone with its 31 provinces, VAT,
@@ -332,8 +332,8 @@ class SeedSteps {
                 variants: [
                     {
                         sku: `DEMO-${String(i + 1).padStart(3, '0')}`,
-                        // The Importer multiplies prices by 100 (it assumes CSV prices in major units).
-                        price: tomanToRial(p.priceToman) / 100,
+                        // Prices in major units (Rial): the Importer multiplies by 100 into money units.
+                        price: tomanToRial(p.priceToman),
                         taxCategory: STANDARD_TAX_CATEGORY,
                         stockOnHand: 100,
                         trackInventory: GlobalFlag.TRUE,

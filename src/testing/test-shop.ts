@@ -20,6 +20,8 @@ export interface TestShopOptions {
     env?: Record<string, string>;
     /** Last changes to the Vendure config (e.g. add a test payment handler). */
     adjustConfig?: (config: VendureConfig) => VendureConfig;
+    /** Runs on the new, empty database before the server starts (and migrates it), e.g. to load a fixture. */
+    prepareDatabase?: (app: AppConfig) => Promise<void>;
 }
 
 export interface TestShop {
@@ -68,6 +70,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     const providers = resolveProviderUrls(app, simulatorUrl);
     let server: RunningServer;
     try {
+        await options.prepareDatabase?.(app);
         server = await startServer(app, {
             providers,
             seed: options.seed ?? true,

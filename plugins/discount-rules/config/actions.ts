@@ -1,5 +1,6 @@
 import { PromotionLineAction, PromotionOrderAction } from '@vendure/core';
 
+import { roundToWholeRial } from '../../../src/iran/money';
 import { RULE_CODES } from '../constants';
 import { cappedPercentage } from '../logic/money-rules';
 
@@ -61,6 +62,6 @@ export const cheapestItemAction = new PromotionLineAction({
     execute(ctx, orderLine, args, state) {
         const units = state.dr_every_n_items.unitsPerLine[String(orderLine.id)] ?? 0;
         const unitPrice = orderLine.listPriceIncludesTax ? orderLine.unitPriceWithTax : orderLine.unitPrice;
-        return -Math.round((unitPrice * units * Math.min(args.discount, 100)) / 100);
+        return -roundToWholeRial((unitPrice * units * Math.min(args.discount, 100)) / 100);
     },
 });

@@ -1,5 +1,6 @@
 import { Injector, Logger, PromotionCondition } from '@vendure/core';
 
+import { MINOR_UNITS_PER_RIAL } from '../../../src/iran/money';
 import { loggerCtx, RULE_CODES } from '../constants';
 import { jalaliPeriod, parseJalaliDate } from '../logic/jalali';
 import { cheapestUnits } from '../logic/money-rules';
@@ -79,7 +80,9 @@ export const volumeTierCondition = new PromotionCondition({
         if (invalid.length) {
             Logger.debug(`Ignoring malformed tiers ${JSON.stringify(invalid)}`, loggerCtx);
         }
-        const value = args.basis === 'amount' ? order.subTotalWithTax : order.totalQuantity;
+        // Amount tiers are written in Rial, as merchants think of them; orders are in money units (Rial x 100).
+        const value =
+            args.basis === 'amount' ? order.subTotalWithTax / MINOR_UNITS_PER_RIAL : order.totalQuantity;
         const tier = bestTier(tiers, value);
         return tier ? { percent: tier.percent } : false;
     },

@@ -3,14 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { cappedPercentage, cheapestUnits } from './money-rules';
 
 describe('cap', () => {
+    // Money units: Rial x 100.
     it('caps a percentage at the maximum amount ("20% up to 500,000 Toman")', () => {
-        expect(cappedPercentage(10_000_000, 20, 5_000_000)).toBe(2_000_000);
-        expect(cappedPercentage(39_000_000, 20, 5_000_000)).toBe(5_000_000);
+        expect(cappedPercentage(1_000_000_000, 20, 500_000_000)).toBe(200_000_000);
+        expect(cappedPercentage(3_900_000_000, 20, 500_000_000)).toBe(500_000_000);
     });
 
-    it('means no cap when the cap is 0, and rounds to whole Rial', () => {
-        expect(cappedPercentage(39_000_000, 20, 0)).toBe(7_800_000);
-        expect(cappedPercentage(333, 10, 0)).toBe(33);
+    it('means no cap when the cap is 0, and rounds to a whole Rial', () => {
+        expect(cappedPercentage(3_900_000_000, 20, 0)).toBe(780_000_000);
+        // 7% of 333 Rial is 23.31 Rial: 23 Rial.
+        expect(cappedPercentage(33_300, 7, 0)).toBe(2_300);
     });
 });
 

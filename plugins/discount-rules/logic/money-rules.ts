@@ -1,15 +1,17 @@
+import { roundToWholeRial } from '../../../src/iran/money';
+
 /**
- * `percent` of `base` in whole Rial, at most `cap` (a cap of 0 or less means no cap). Positive result: the
- * discount, which actions return negated.
+ * `percent` of `base` (money units), rounded to a whole Rial like every amount, at most `cap` (a cap of 0 or
+ * less means no cap). Positive result: the discount, which actions return negated.
  */
 export function cappedPercentage(base: number, percent: number, cap: number): number {
-    const discount = Math.round((base * percent) / 100);
+    const discount = roundToWholeRial((base * percent) / 100);
     return cap > 0 ? Math.min(discount, cap) : discount;
 }
 
 export interface PricedLine {
     id: string;
-    /** Price of one unit, in Rial. */
+    /** Price of one unit, in money units (Rial x 100). */
     unitPrice: number;
     quantity: number;
 }

@@ -1,5 +1,6 @@
 import { LanguageCode, Logger, PaymentMethodHandler } from '@vendure/core';
 
+import { formatRial } from '../../../src/iran/money';
 import { COD_HANDLER_CODE, loggerCtx } from '../constants';
 
 /**
@@ -15,7 +16,7 @@ export const cashOnDeliveryHandler = new PaymentMethodHandler({
     ],
     args: {},
     createPayment: (_ctx, order, amount) => {
-        Logger.info(`Order ${order.code}: cash on delivery authorized for ${amount} Rial`, loggerCtx);
+        Logger.info(`Order ${order.code}: cash on delivery authorized for ${formatRial(amount)}`, loggerCtx);
         return {
             amount,
             state: 'Authorized' as const,

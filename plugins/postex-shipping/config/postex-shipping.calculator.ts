@@ -1,13 +1,14 @@
 import { Injector, LanguageCode, Logger, ShippingCalculator } from '@vendure/core';
 
+import { fromRial } from '../../../src/iran/money';
 import { loggerCtx, POSTEX_CALCULATOR_CODE } from '../constants';
 import { PostexCalculatorArgs, PostexQuoteService } from '../service/postex-quote.service';
 import { PostexCollectionType, PostexPaymentType } from '../service/postex.client';
 
 let quoteService: PostexQuoteService;
 
-/** Fallback used when the method's `fallbackPrice` argument is not set: 700,000 Rial (70,000 Toman). */
-export const DEFAULT_FALLBACK_PRICE = 700_000;
+/** Fallback used when the method's `fallbackPrice` argument is not set: 700,000 Rial (70,000 Toman), in money units. */
+export const DEFAULT_FALLBACK_PRICE = fromRial(700_000);
 
 /**
  * Live Postex price for the order (see {@link PostexQuoteService}); never throws: on any failure it returns

@@ -18,7 +18,8 @@ import { PostexShippingPlugin } from '../postex-shipping.plugin';
 import { PostexQuoteService } from '../service/postex-quote.service';
 
 const QUOTES = '/shipping/quotes';
-const FALLBACK_PRICE = 700_000;
+// 700,000 Rial, in money units (Rial x 100).
+const FALLBACK_PRICE = 70_000_000;
 const COOLDOWN_MS = 1_500;
 const LATE_LOOKUP_MS = 3_000;
 
@@ -265,8 +266,9 @@ describe(`postex shipping (${testProfile()})`, () => {
         const props = request.parcels[0].parcel_properties;
         expect(props.total_weight % 500).toBe(0);
         expect(props.length).toBeGreaterThan(0);
+        // Postex speaks Rial: its price (net + 10% VAT) is shown x 100, Vendure's minor units.
         const net = t.simulators.postex.price(2401, 2401, props.total_weight, props.total_value);
-        expect(quote?.priceWithTax).toBe(net + Math.round(net * 0.1));
+        expect(quote?.priceWithTax).toBe((net + Math.round(net * 0.1)) * 100);
         expect(quote?.metadata).toMatchObject({
             source: 'postex',
             courier: 'POST',
@@ -444,11 +446,13 @@ describe(`postex shipping (${testProfile()})`, () => {
         const fulfillment = await waitForParcel(order.code);
         const parcelNo = fulfillment.customFields.postexParcelNo!;
         const [parcel] = t.simulators.postex.parcelsForOrder(`${order.code}-${fulfillmentId}`);
+        // The courier collects exactly the Rials the shopper saw (stored as Rial x 100).
         expect(parcel).toMatchObject({
             parcel_no: parcelNo,
             payment_type: 'COD',
-            cod_amount: order.totalWithTax,
+            cod_amount: order.totalWithTax / 100,
         });
+        expect(Number.isInteger(parcel.cod_amount)).toBe(true);
         expect(fulfillment.trackingCode).toBe(parcel.tracking_code);
         expect(fulfillment.postexLabelUrl).toBe(`/postex/label/${fulfillmentId}`);
 
@@ -490,7 +494,7 @@ describe(`postex shipping (${testProfile()})`, () => {
         const fulfillmentId = await fulfill(order);
         await waitForParcel(order.code);
         expect(t.simulators.postex.parcelsForOrder(`${order.code}-${fulfillmentId}`)).toEqual([
-            expect.objectContaining({ payment_type: 'COD', cod_amount: order.totalWithTax }),
+            expect.objectContaining({ payment_type: 'COD', cod_amount: order.totalWithTax / 100 }),
         ]);
     });
 
@@ -538,7 +542,7 @@ describe(`postex shipping (${testProfile()})`, () => {
         }
         const unitPrice = before.lines[0].proratedUnitPriceWithTax;
         for (const parcel of parcels) {
-            expect(parcel).toMatchObject({ payment_type: 'SENDER', cod_amount: 0, total_value: unitPrice });
+            expect(parcel).toMatchObject({ payment_type: 'SENDER', cod_amount: 0, total_value: unitPrice / 100 });
         }
         expect(parcels[0].total_weight).toBe(parcels[1].total_weight);
     });

@@ -19,7 +19,7 @@ import {
 } from '@vendure/core';
 import { In, IsNull, Not } from 'typeorm';
 
-import { assertRialAmount } from '../../../src/iran/money';
+import { formatRial, fromRial, toRial } from '../../../src/iran/money';
 import { CREATE_PARCEL_QUEUE, loggerCtx, PLUGIN_INIT_OPTIONS, POSTEX_HANDLER_CODE } from '../constants';
 import { PostexShippingOptions } from '../types';
 
@@ -213,10 +213,11 @@ export class PostexParcelService implements OnApplicationBootstrap {
             );
         }
         const codPayments = (order.payments ?? []).filter(isAuthorizedCodPayment);
-        const codAmount = assertRialAmount(codPayments.reduce((sum, p) => sum + p.amount, 0));
+        // Money units (Rial x 100) as stored; Postex is sent whole Rials (toRial throws on a fraction).
+        const codAmount = codPayments.reduce((sum, p) => sum + p.amount, 0);
         if (codAmount > order.totalWithTax) {
             throw new Error(
-                `Order ${order.code}: COD amount ${codAmount} exceeds the order total ${order.totalWithTax}`,
+                `Order ${order.code}: COD amount ${formatRial(codAmount)} exceeds the order total ${formatRial(order.totalWithTax)}`,
             );
         }
         if (codAmount > 0 && !coversWholeOrder(order.lines, fulfillment.lines)) {
@@ -242,7 +243,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 custom_order_no: customOrderNo,
                 to_city_code: destination.code,
                 payment_type: paymentType,
-                cod_amount: codAmount,
+                cod_amount: toRial(codAmount),
                 receiver: {
                     name: address.fullName ?? '',
                     phone: address.phoneNumber ?? '',
@@ -260,7 +261,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                     width: packed.width,
                     height: packed.height,
                     total_weight: Math.max(packed.totalWeightGrams, 1),
-                    total_value: assertRialAmount(contentsValue),
+                    total_value: toRial(contentsValue),
                 },
             },
         ]);
@@ -273,14 +274,14 @@ export class PostexParcelService implements OnApplicationBootstrap {
             throw unclear ? new UnclearCreateError(message) : new Error(message);
         }
         const parcel = result.data[0];
-        if (paymentType === 'COD' && Number(parcel.cod_amount) !== codAmount) {
+        if (paymentType === 'COD' && fromRial(Number(parcel.cod_amount)) !== codAmount) {
             Logger.error(
-                `Order ${order.code}: parcel ${parcel.parcel_no} will collect ${parcel.cod_amount} Rial, expected ${codAmount}`,
+                `Order ${order.code}: parcel ${parcel.parcel_no} will collect ${parcel.cod_amount} Rial, expected ${formatRial(codAmount)}`,
                 loggerCtx,
             );
         }
         Logger.info(
-            `Order ${order.code}: parcel ${parcel.parcel_no} created (${paymentType}, COD ${codAmount} Rial)`,
+            `Order ${order.code}: parcel ${parcel.parcel_no} created (${paymentType}, COD ${formatRial(codAmount)})`,
             loggerCtx,
         );
         return parcel;
@@ -400,7 +401,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 );
             }
             Logger.info(
-                `Parcel ${parcelNo}: COD payment ${payment.id} settled (${payment.amount} Rial)`,
+                `Parcel ${parcelNo}: COD payment ${payment.id} settled (${formatRial(payment.amount)})`,
                 loggerCtx,
             );
         }

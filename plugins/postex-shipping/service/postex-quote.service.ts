@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CacheService, Logger, Order, OrderLine, RequestContext } from '@vendure/core';
 
+import { fromRial, toRial } from '../../../src/iran/money';
 import { loggerCtx, PLUGIN_INIT_OPTIONS } from '../constants';
 import { PostexQuoteMetadata, PostexShippingOptions } from '../types';
 
@@ -28,7 +29,7 @@ export interface PostexCalculatorArgs {
     taxRate: number;
 }
 
-/** What is cached per key: the chosen service's price, enough to answer without Postex. */
+/** What is cached per key: the chosen service's price as Postex gave it (Rial), enough to answer without Postex. */
 interface CachedQuote {
     courierCode: string;
     courierName: string;
@@ -126,7 +127,8 @@ export class PostexQuoteService {
         const origin = args.originCityCode || this.options.originCityCode;
         const parcel = this.packOrder(order);
         const weightBucket = bucketUp(parcel.chargeableWeightGrams, this.options.weightBucketGrams);
-        const valueBucket = bucketUp(value, this.options.valueBucketRial);
+        // Postex counts in Rial: the declared value is the order's value in whole Rials (money units / 100).
+        const valueBucket = bucketUp(toRial(value), this.options.valueBucketRial);
         const key = quoteCacheKey({
             origin,
             destination: destination.code,
@@ -178,7 +180,7 @@ export class PostexQuoteService {
         }
         const q = outcome.quote;
         return {
-            price: q.totalPrice,
+            price: fromRial(q.totalPrice),
             priceIncludesTax: true,
             taxRate: q.initPrice > 0 ? Math.round((q.vat / q.initPrice) * 1000) / 10 : args.taxRate,
             metadata: {

@@ -5,7 +5,7 @@ export const shopApiExtensions = gql`
     type ZibalPaymentIntent {
         trackId: String!
         paymentUrl: String!
-        "The amount requested, in Rial (the order's totalWithTax)."
+        "The amount requested: the order's totalWithTax (money units, Rial x 100; Zibal is sent whole Rials)."
         amount: Money!
     }
 
@@ -26,6 +26,7 @@ export const shopApiExtensions = gql`
     type ZibalAmountTooSmallError implements ErrorResult {
         errorCode: ErrorCode!
         message: String!
+        "The smallest payable total, in money units (Rial x 100)."
         minimumAmount: Money!
     }
 

@@ -52,7 +52,9 @@ describe(`Zibal payments (${testProfile()})`, () => {
         const p = await startZibalPayment(t);
         expect(p.paymentUrl).toBe(`${t.simulators.baseUrl}/zibal/start/${p.trackId}`);
         const request = t.simulators.zibal.transactions.get(Number(p.trackId))!;
-        expect(request.amount).toBe(p.totalWithTax);
+        // Zibal is sent whole Rials: the stored amount (Rial x 100) / 100.
+        expect(request.amount).toBe(p.totalWithTax / 100);
+        expect(Number.isInteger(request.amount)).toBe(true);
         expect(request.orderId).toBe(p.code);
         expect(request.mobile).toBe('09121234567');
         expect(request.callbackUrl).toBe(`${t.baseUrl}/payments/zibal/callback`);
@@ -162,7 +164,8 @@ describe(`Zibal payments (${testProfile()})`, () => {
                 result: 100,
                 message: 'success',
                 status: 1,
-                amount: p.totalWithTax - 10_000,
+                // In Rial, as Zibal answers: 10,000 Rial less than asked.
+                amount: p.totalWithTax / 100 - 10_000,
                 refNumber: 1,
                 orderId: p.code,
             },
@@ -439,10 +442,23 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
             },
         });
         expect(refundOrder).toMatchObject({ state: 'Settled', total: 2_000_000 });
+        // 2,000,000 money units are 20,000 Rial: Zibal is asked for that.
         expect(t.simulators.zibal.transactions.get(Number(p.trackId))!.refunds).toEqual([
-            expect.objectContaining({ amount: 2_000_000 }),
+            expect.objectContaining({ amount: 20_000 }),
         ]);
         expect(t.simulators.zibal.faults.callsTo('/v1/account/refund')).toHaveLength(1);
+    });
+
+    it('refuses a refund of a fraction of a Rial without asking Zibal', async () => {
+        const p = await startZibalPayment(t, 3);
+        await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
+        const order = await orderByCode(t, p.code);
+        const calls = t.simulators.zibal.faults.callsTo('/v1/account/refund').length;
+        const { refundOrder } = await t.admin.query(REFUND, {
+            input: { paymentId: order.payments[0].id, amount: 2_000_050, shipping: 0, adjustment: 0, reason: 'x' },
+        });
+        expect(refundOrder).toMatchObject({ state: 'Failed', metadata: { error: expect.stringMatching(/whole/) } });
+        expect(t.simulators.zibal.faults.callsTo('/v1/account/refund')).toHaveLength(calls);
     });
 
     const refundAll = async (paymentId: string) =>
@@ -482,7 +498,7 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         const { refundOrder } = await t.admin.query(REFUND, {
             input: {
                 paymentId: order.payments[0].id,
-                amount: paid - 4_000_000 + 1,
+                amount: paid - 4_000_000 + 100,
                 shipping: 0,
                 adjustment: 0,
                 reason: 'too much',

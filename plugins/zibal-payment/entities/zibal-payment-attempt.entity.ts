@@ -29,7 +29,7 @@ export class ZibalPaymentAttempt extends VendureEntity {
     @Column({ type: 'varchar', length: 64 })
     paymentMethodCode: string;
 
-    /** The amount requested from Zibal, in Rial: the only amount that may be settled for this attempt. */
+    /** The amount requested from Zibal, in money units (Rial x 100): the only amount that may be settled for this attempt. */
     @Money()
     amount: number;
 

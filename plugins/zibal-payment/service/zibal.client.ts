@@ -4,6 +4,7 @@ import {
     requestJson,
     TransportFailure,
 } from '../../../src/http/json-http';
+import { fromRial, toRial } from '../../../src/iran/money';
 
 /** What Zibal's `result` codes mean (IPG v1). */
 export const ZIBAL_RESULT_MESSAGES: Record<number, string> = {
@@ -53,6 +54,7 @@ export const ZIBAL_STATUS = { waiting: -1, paidVerified: 1, paidNotVerified: 2 }
 
 export interface ZibalTransaction {
     status: number;
+    /** In money units (Rial x 100), converted from Zibal's Rial. */
     amount: number;
     refNumber: string | null;
     cardNumber: string | null;
@@ -90,6 +92,7 @@ export class ZibalClient {
         return `${this.config.apiUrl}/start/${trackId}`;
     }
 
+    /** `amount` in money units (Rial x 100); Zibal is sent whole Rials. */
     request(input: {
         amount: number;
         callbackUrl: string;
@@ -97,8 +100,9 @@ export class ZibalClient {
         mobile?: string;
         description?: string;
     }): Promise<ZibalOutcome<{ trackId: string | null }>> {
-        return this.call('/v1/request', { merchant: this.config.merchant, ...input }, body => ({
-            trackId: body.trackId != null ? String(body.trackId) : null,
+        const body = { merchant: this.config.merchant, ...input, amount: toRial(input.amount) };
+        return this.call('/v1/request', body, answer => ({
+            trackId: answer.trackId != null ? String(answer.trackId) : null,
         }));
     }
 
@@ -122,7 +126,7 @@ export class ZibalClient {
         return !!this.config.platformToken && !!this.config.platformApiUrl;
     }
 
-    /** Zibal's platform refund (`POST /v1/account/refund`); `result` 1 means accepted. */
+    /** Zibal's platform refund (`POST /v1/account/refund`) of `amount` money units; `result` 1 means accepted. */
     async refund(input: {
         trackId: string;
         amount: number;
@@ -132,7 +136,11 @@ export class ZibalClient {
             return { kind: 'unavailable', reason: 'no platform token configured', uncertain: false };
         }
         const response = await requestJson(`${this.config.platformApiUrl}/v1/account/refund`, {
-            body: { trackId: Number(input.trackId), amount: input.amount, description: input.description },
+            body: {
+                trackId: Number(input.trackId),
+                amount: toRial(input.amount),
+                description: input.description,
+            },
             headers: { authorization: `Bearer ${this.config.platformToken}` },
             connectTimeoutMs: this.config.connectTimeoutMs,
             readTimeoutMs: this.config.readTimeoutMs,
@@ -203,7 +211,8 @@ function toTransaction(body: Record<string, unknown>): ZibalTransaction {
     const str = (v: unknown) => (v == null ? null : String(v));
     return {
         status: typeof body.status === 'number' ? body.status : Number.NaN,
-        amount: typeof body.amount === 'number' ? body.amount : Number.NaN,
+        // Zibal answers in Rial; NaN (never equal to a stored amount) when it is not a whole number.
+        amount: typeof body.amount === 'number' ? fromRial(body.amount) : Number.NaN,
         refNumber: str(body.refNumber),
         cardNumber: str(body.cardNumber),
         paidAt: str(body.paidAt),

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import { orderAmountInRial } from './zibal.service';
+import { payableAmount } from './zibal.service';
 
-describe('orderAmountInRial', () => {
-    it("sends the order's totalWithTax as is: one Vendure money unit is one Rial", () => {
-        expect(orderAmountInRial({ totalWithTax: 39_500_000 })).toBe(39_500_000);
+describe('payableAmount', () => {
+    it("is the order's totalWithTax in money units (Rial x 100)", () => {
+        expect(payableAmount({ totalWithTax: 3_950_000_000 })).toBe(3_950_000_000);
     });
 
-    it('refuses amounts that are not whole, safe, positive integers', () => {
-        expect(() => orderAmountInRial({ totalWithTax: 10.5 })).toThrow(RangeError);
-        expect(() => orderAmountInRial({ totalWithTax: -1 })).toThrow(RangeError);
-        expect(() => orderAmountInRial({ totalWithTax: Number.MAX_SAFE_INTEGER + 2 })).toThrow(RangeError);
+    it('refuses totals that are not whole, safe, non-negative Rial amounts', () => {
+        expect(() => payableAmount({ totalWithTax: 3_950_000_050 })).toThrow(RangeError);
+        expect(() => payableAmount({ totalWithTax: 10.5 })).toThrow(RangeError);
+        expect(() => payableAmount({ totalWithTax: -100 })).toThrow(RangeError);
+        expect(() => payableAmount({ totalWithTax: Number.MAX_SAFE_INTEGER + 2 })).toThrow(RangeError);
     });
 });

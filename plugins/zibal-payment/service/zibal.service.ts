@@ -19,6 +19,7 @@ import {
 import { Brackets } from 'typeorm';
 
 import { normalizeIranianMobile } from '../../../src/iran/mobile';
+import { formatRial, fromRial, roundToWholeRial, toRial } from '../../../src/iran/money';
 import {
     CALLBACK_PATH,
     CALLBACK_WAIT_MS,
@@ -26,7 +27,7 @@ import {
     loggerCtx,
     RECONCILE_PAGE_SIZE,
     ZIBAL_HANDLER_CODE,
-    ZIBAL_MINIMUM_AMOUNT,
+    ZIBAL_MINIMUM_RIAL,
     ZIBAL_PLUGIN_OPTIONS,
 } from '../constants';
 import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
@@ -121,13 +122,14 @@ export class ZibalService {
         if (!method) {
             return notReady('No enabled Zibal payment method in this channel');
         }
-        const amount = orderAmountInRial(order);
-        if (amount < ZIBAL_MINIMUM_AMOUNT) {
+        const amount = payableAmount(order);
+        const minimumAmount = fromRial(ZIBAL_MINIMUM_RIAL);
+        if (amount < minimumAmount) {
             return {
                 __typename: 'ZibalAmountTooSmallError',
                 errorCode: 'ZIBAL_AMOUNT_TOO_SMALL_ERROR',
-                message: `Zibal accepts amounts from ${ZIBAL_MINIMUM_AMOUNT} Rial`,
-                minimumAmount: ZIBAL_MINIMUM_AMOUNT,
+                message: `Zibal accepts amounts from ${formatRial(minimumAmount)}`,
+                minimumAmount,
             };
         }
         const mobile = normalizeIranianMobile(order.customer.phoneNumber ?? '');
@@ -163,7 +165,7 @@ export class ZibalService {
                 history: [event('requested', { result: 100 })],
             }),
         );
-        Logger.info(`order ${order.code}: trackId ${trackId} for ${amount} Rial`, loggerCtx);
+        Logger.info(`order ${order.code}: trackId ${trackId} for ${formatRial(amount)}`, loggerCtx);
         return {
             __typename: 'ZibalPaymentIntent',
             trackId,
@@ -236,10 +238,8 @@ export class ZibalService {
             // Settled before, but the process stopped before recording it.
             return this.finish(attempt, 'settled', event('already-settled'));
         }
-        if (!order || order.state !== 'ArrangingPayment' || orderAmountInRial(order) !== attempt.amount) {
-            const why = !order
-                ? 'order not found'
-                : `order is ${order.state}, total ${orderAmountInRial(order)}`;
+        if (!order || order.state !== 'ArrangingPayment' || payableAmount(order) !== attempt.amount) {
+            const why = !order ? 'order not found' : `order is ${order.state}, total ${payableAmount(order)}`;
             // A process may have verified it and stopped before adding the payment: then the money is taken.
             const inquiry = await this.client.inquiry(attempt.trackId);
             if (inquiry.kind === 'unavailable') {
@@ -268,7 +268,7 @@ export class ZibalService {
             return this.refundDue(
                 attempt,
                 'amount-mismatch',
-                `verified ${tx.amount} Rial, expected ${attempt.amount}`,
+                `verified ${formatRial(tx.amount)}, expected ${formatRial(attempt.amount)}`,
                 tx.status,
             );
         }
@@ -400,9 +400,15 @@ export class ZibalService {
         reason?: string,
     ): Promise<CreateRefundResult> {
         const trackId = String(payment.metadata?.trackId ?? '');
+        if (amount !== roundToWholeRial(amount)) {
+            return {
+                state: 'Failed',
+                metadata: { trackId, error: 'A refund must be a whole number of Rials' },
+            };
+        }
         if (!this.client.canRefund) {
             Logger.info(
-                `order ${orderCode}: manual refund of ${amount} Rial recorded for trackId ${trackId}`,
+                `order ${orderCode}: manual refund of ${formatRial(amount)} recorded for trackId ${trackId}`,
                 loggerCtx,
             );
             return {
@@ -422,7 +428,7 @@ export class ZibalService {
         if (outcome.kind === 'unavailable' && outcome.uncertain) {
             // Zibal may have made the refund: a Failed refund would let staff refund the same amount again.
             Logger.error(
-                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} has no clear answer (${outcome.reason}); check it in the Zibal panel`,
+                `order ${orderCode}: refund of ${formatRial(amount)} for trackId ${trackId} has no clear answer (${outcome.reason}); check it in the Zibal panel`,
                 loggerCtx,
             );
             return {
@@ -441,12 +447,12 @@ export class ZibalService {
                     ? outcome.reason
                     : `result ${outcome.result} ${outcome.message}`;
             Logger.warn(
-                `order ${orderCode}: refund of ${amount} Rial for trackId ${trackId} refused: ${why}`,
+                `order ${orderCode}: refund of ${formatRial(amount)} for trackId ${trackId} refused: ${why}`,
                 loggerCtx,
             );
             return { state: 'Failed', metadata: { trackId, error: why } };
         }
-        Logger.info(`order ${orderCode}: refunded ${amount} Rial for trackId ${trackId}`, loggerCtx);
+        Logger.info(`order ${orderCode}: refunded ${formatRial(amount)} for trackId ${trackId}`, loggerCtx);
         return {
             state: 'Settled',
             transactionId: outcome.data.refundId ?? undefined,
@@ -566,7 +572,7 @@ export class ZibalService {
         zibalStatus?: number,
     ): Promise<ZibalAttemptState> {
         Logger.error(
-            `trackId ${attempt.trackId} of order ${attempt.orderCode}: paid ${attempt.amount} Rial and verified at Zibal, but not added to the order (${why}); refund it to the payer`,
+            `trackId ${attempt.trackId} of order ${attempt.orderCode}: paid ${formatRial(attempt.amount)} and verified at Zibal, but not added to the order (${why}); refund it to the payer`,
             loggerCtx,
         );
         return this.finish(attempt, 'refund-due', event(name, { note: why }), zibalStatus);
@@ -617,13 +623,13 @@ export class ZibalService {
     }
 }
 
-/** The amount asked from Zibal: the order's total with tax, which this project stores in Rial (src/iran/money.ts). */
-export function orderAmountInRial(order: Pick<Order, 'totalWithTax'>): number {
-    const amount = order.totalWithTax;
-    if (!Number.isSafeInteger(amount) || amount < 0) {
-        throw new RangeError(`Order total ${amount} is not a whole Rial amount`);
-    }
-    return amount;
+/**
+ * The amount asked from Zibal, in money units: the order's total with tax. Throws unless it is a whole number of
+ * Rials (src/iran/money.ts), which the money strategy guarantees for every total.
+ */
+export function payableAmount(order: Pick<Order, 'totalWithTax'>): number {
+    toRial(order.totalWithTax);
+    return order.totalWithTax;
 }
 
 /** Attempts no process works on: pending, or verifying under a claim that expired (its process stopped). */
