@@ -20,7 +20,7 @@ import { SmsOtpPlugin } from './plugins/sms-otp';
 import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
-import { AppConfig } from './src/config/app-config';
+import { AppConfig, ZIBAL_SANDBOX_MERCHANT } from './src/config/app-config';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
@@ -181,8 +181,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 },
             }),
             ZibalPaymentPlugin.init({
-                // `zibal` is Zibal's sandbox merchant; production mode requires ZIBAL_MERCHANT.
-                merchant: app.zibal.merchant ?? 'zibal',
+                // Outside production the default is Zibal's sandbox merchant; production refuses it.
+                merchant: app.zibal.merchant ?? ZIBAL_SANDBOX_MERCHANT,
                 apiUrl: options.providers.zibal,
                 platformApiUrl: options.providers.zibalPlatform,
                 platformToken: app.zibal.platformToken,

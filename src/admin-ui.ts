@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import type { AdminUiExtension } from '@vendure/ui-devkit/compiler';
 
+import { postexShippingUiExtension } from '../plugins/postex-shipping/ui-extension';
 import { supportChatUiExtension } from '../plugins/support-chat/ui-extension';
 
 import { PROJECT_ROOT } from './paths';
@@ -24,7 +25,10 @@ const BUILD_STAMP = path.join(ADMIN_UI_BUILD_DIR, 'build-hash.txt');
 const REWRITTEN_FILES = new Set(['index.html', 'vendure-ui-config.json']);
 
 export function adminUiExtensions(): AdminUiExtension[] {
-    return [supportChatUiExtension(path.join(PROJECT_ROOT, 'plugins', 'support-chat'))];
+    return [
+        supportChatUiExtension(path.join(PROJECT_ROOT, 'plugins', 'support-chat')),
+        postexShippingUiExtension(path.join(PROJECT_ROOT, 'plugins', 'postex-shipping')),
+    ];
 }
 
 /**

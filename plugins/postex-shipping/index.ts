@@ -11,3 +11,6 @@ export { postexEligibilityChecker } from './config/postex-eligibility.checker';
 export { postexFulfillmentHandler } from './config/postex-fulfillment.handler';
 export { cashOnDeliveryHandler } from './config/cod-payment.handler';
 export { cashOnDeliveryEligibilityChecker } from './config/cod-eligibility.checker';
+export { PostexLabelService } from './service/postex-label.service';
+export type { PostexLabelLinkResult } from './service/postex-label.service';
+export { postexShippingUiExtension } from './ui-extension';

@@ -1,16 +1,27 @@
 import { LanguageCode, PluginCommonModule, ScheduledTask, Type, VendurePlugin } from '@vendure/core';
 
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
-import { PostexAdminResolver, PostexFulfillmentResolver, PostexPlacesResolver } from './api/postex.resolver';
+import {
+    PostexAdminResolver,
+    PostexFulfillmentResolver,
+    PostexLabelLinkResultResolver,
+    PostexPlacesResolver,
+} from './api/postex.resolver';
 import { PostexLabelController } from './api/postex-label.controller';
 import { cashOnDeliveryEligibilityChecker } from './config/cod-eligibility.checker';
 import { cashOnDeliveryHandler } from './config/cod-payment.handler';
 import { postexEligibilityChecker, setDefaultMaxWeight } from './config/postex-eligibility.checker';
 import { postexFulfillmentHandler } from './config/postex-fulfillment.handler';
 import { postexShippingCalculator } from './config/postex-shipping.calculator';
-import { PLUGIN_INIT_OPTIONS, SYNC_PLACES_TASK_ID, TRACKING_TASK_ID } from './constants';
+import {
+    PLUGIN_INIT_OPTIONS,
+    POSTEX_LABEL_INPUT_ID,
+    SYNC_PLACES_TASK_ID,
+    TRACKING_TASK_ID,
+} from './constants';
 import { PostexCity, PostexProvince } from './entities/postex-place.entity';
 import { PostexClient } from './service/postex.client';
+import { PostexLabelService } from './service/postex-label.service';
 import { PostexParcelService } from './service/postex-parcel.service';
 import { PostexPlacesService } from './service/postex-places.service';
 import { PostexQuoteService } from './service/postex-quote.service';
@@ -34,6 +45,7 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
     placesSyncSchedule: '0 3 * * *',
     createParcelRetries: 5,
     lateParcelLookupMs: 30_000,
+    labelLinkTtlSeconds: 300,
 };
 
 /**
@@ -79,12 +91,18 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
         PostexPlacesService,
         PostexQuoteService,
         PostexParcelService,
+        PostexLabelService,
     ],
     controllers: [PostexLabelController],
     shopApiExtensions: { schema: shopApiExtensions, resolvers: [PostexPlacesResolver] },
     adminApiExtensions: {
         schema: adminApiExtensions,
-        resolvers: [PostexPlacesResolver, PostexAdminResolver, PostexFulfillmentResolver],
+        resolvers: [
+            PostexPlacesResolver,
+            PostexAdminResolver,
+            PostexFulfillmentResolver,
+            PostexLabelLinkResultResolver,
+        ],
     },
     configuration: config => {
         const options = PostexShippingPlugin.options;
@@ -122,6 +140,9 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
                 name: 'postexLabelUrl',
                 type: 'string',
                 ...readonly,
+                // The Admin UI extension (ui-extension.ts) shows a download button that asks for a signed link;
+                // the prebuilt Admin UI, without it, shows the path as text.
+                ui: { component: POSTEX_LABEL_INPUT_ID },
                 label: [
                     { languageCode: LanguageCode.en, value: 'Postex label (PDF)' },
                     { languageCode: LanguageCode.fa, value: 'برچسب پستکس (PDF)' },

@@ -40,6 +40,8 @@ export interface PostexShippingOptions {
      * fail, and its retry creates the parcel anew if Postex still does not have it (ms). Default 30000.
      */
     lateParcelLookupMs: number;
+    /** How long a label link from `createPostexLabelLink` stays valid (seconds). Default 300. */
+    labelLinkTtlSeconds: number;
 }
 
 export type PostexShippingInitOptions = Partial<PostexShippingOptions> &

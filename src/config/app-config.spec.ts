@@ -89,6 +89,8 @@ describe('loadAppConfig', () => {
         ['ZIBAL_API_URL', { ZIBAL_API_URL: 'http://gateway.zibal.ir' }],
         ['SMSIR_API_URL', { SMSIR_API_URL: 'http://127.0.0.1:3099/smsir' }],
         ['ZIBAL_MERCHANT', { ZIBAL_MERCHANT: '' }],
+        ['ZIBAL_MERCHANT', { ZIBAL_MERCHANT: 'zibal' }],
+        ['ZIBAL_MERCHANT', { ZIBAL_MERCHANT: ' Zibal ' }],
         ['SMSIR_API_KEY', { SMSIR_API_KEY: '' }],
         ['POSTEX_API_KEY', { POSTEX_API_KEY: '' }],
         ['DATABASE_URL', { DATABASE_URL: '' }],

@@ -12,6 +12,8 @@ import { z } from 'zod';
 export const DEFAULT_SUPERADMIN_PASSWORD = 'superadmin';
 const DEV_EMAIL_FROM = '"فروشگاه" <noreply@example.ir>';
 const DEV_COOKIE_SECRET = 'dev-cookie-secret-change-me-in-production';
+/** Zibal's sandbox merchant id: test payments verify with it, so no real money moves. */
+export const ZIBAL_SANDBOX_MERCHANT = 'zibal';
 
 const optionalString = z
     .string()
@@ -229,6 +231,11 @@ function productionProblems(
         if (!cred) {
             problems.push(`${credVar}: must be set in production`);
         }
+    }
+    if (config.zibal.merchant?.toLowerCase() === ZIBAL_SANDBOX_MERCHANT) {
+        problems.push(
+            `ZIBAL_MERCHANT: must be the shop's own merchant id in production ('${ZIBAL_SANDBOX_MERCHANT}' is Zibal's sandbox, whose test payments verify without real money)`,
+        );
     }
     if (!config.smsir.templateId) {
         problems.push('SMSIR_TEMPLATE_ID: must be set in production');

@@ -49,7 +49,24 @@ export const adminApiExtensions = gql`
         postexCities(provinceCode: Int): [PostexCity!]!
     }
 
+    "A link to a parcel's label PDF that works without a session, for a few minutes (labelLinkTtlSeconds)."
+    type PostexLabelLink {
+        "Path on this server: /postex/label/<fulfillmentId>?expires=<unix seconds>&signature=<HMAC>"
+        url: String!
+        expiresAt: DateTime!
+    }
+
+    "The fulfillment has no Postex parcel (yet), so no label."
+    type PostexLabelNotAvailableError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+    }
+
+    union PostexLabelLinkResult = PostexLabelLink | PostexLabelNotAvailableError
+
     extend type Mutation {
+        "A short-lived signed link to the label PDF of a fulfillment of an order in the active channel (ReadOrder)."
+        createPostexLabelLink(fulfillmentId: ID!): PostexLabelLinkResult!
         "Syncs Postex's provinces and cities now (the scheduled task does it daily)."
         syncPostexPlaces: PostexSyncResult!
         "Polls the tracking of every open Postex fulfillment now (the scheduled task does it periodically)."
@@ -57,7 +74,7 @@ export const adminApiExtensions = gql`
     }
 
     extend type Fulfillment {
-        "Link to the Postex label PDF (GET, needs an administrator session), when the parcel exists."
+        "Path of the Postex label PDF when the parcel exists: GET with an administrator's bearer token (ReadOrder in the order's channel); browsers use createPostexLabelLink."
         postexLabelUrl: String
     }
 `;

@@ -1,7 +1,9 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { Allow, Ctx, Fulfillment, Permission, RequestContext } from '@vendure/core';
+import { Allow, Ctx, Fulfillment, ID, Permission, RequestContext } from '@vendure/core';
 
 import { PostexCity, PostexProvince } from '../entities/postex-place.entity';
+import { labelPath } from '../constants';
+import { PostexLabelLinkResult, PostexLabelService } from '../service/postex-label.service';
 import {
     PostexFulfillmentFields,
     PostexParcelService,
@@ -29,7 +31,17 @@ export class PostexAdminResolver {
     constructor(
         private readonly places: PostexPlacesService,
         private readonly parcels: PostexParcelService,
+        private readonly labels: PostexLabelService,
     ) {}
+
+    @Mutation()
+    @Allow(Permission.ReadOrder)
+    createPostexLabelLink(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { fulfillmentId: ID },
+    ): Promise<PostexLabelLinkResult> {
+        return this.labels.createLink(ctx, args.fulfillmentId);
+    }
 
     @Mutation()
     @Allow(Permission.UpdateSettings)
@@ -49,6 +61,14 @@ export class PostexFulfillmentResolver {
     @ResolveField()
     postexLabelUrl(@Parent() fulfillment: Fulfillment): string | null {
         const fields = fulfillment.customFields as PostexFulfillmentFields | undefined;
-        return fields?.postexParcelNo ? `/postex/label/${fulfillment.id}` : null;
+        return fields?.postexParcelNo ? labelPath(fulfillment.id) : null;
+    }
+}
+
+@Resolver('PostexLabelLinkResult')
+export class PostexLabelLinkResultResolver {
+    @ResolveField()
+    __resolveType(value: PostexLabelLinkResult): string {
+        return value.__typename;
     }
 }

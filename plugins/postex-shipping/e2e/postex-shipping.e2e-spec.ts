@@ -1,10 +1,10 @@
-import { CacheService } from '@vendure/core';
+import { CacheService, ConfigService, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
-import { waitForPostexPlaces } from '../testing';
+import { postexFulfilledOrder, waitForPostexPlaces } from '../testing';
 import {
     ADD_ITEM,
     ADD_PAYMENT,
@@ -629,5 +629,193 @@ describe(`postex shipping (${testProfile()})`, () => {
         expect(res.status).toBe(200);
         expect(res.headers.get('content-type')).toContain('application/pdf');
         expect((await res.text()).startsWith('%PDF')).toBe(true);
+    });
+
+    describe('label links', () => {
+        const CREATE_LABEL_LINK = gql`
+            mutation ($id: ID!) {
+                createPostexLabelLink(fulfillmentId: $id) {
+                    __typename
+                    ... on PostexLabelLink {
+                        url
+                        expiresAt
+                    }
+                    ... on ErrorResult {
+                        errorCode
+                        message
+                    }
+                }
+            }
+        `;
+
+        let labelled = 0;
+        function labelledFulfillment(): Promise<{ orderId: string; fulfillmentId: string }> {
+            labelled += 1;
+            return postexFulfilledOrder(t, `label${labelled}@example.ir`);
+        }
+
+        async function isPdf(res: Response): Promise<boolean> {
+            return (
+                res.status === 200 &&
+                res.headers.get('content-type') === 'application/pdf' &&
+                (await res.text()).startsWith('%PDF')
+            );
+        }
+
+        it('gives a signed link that serves the PDF without a session, for that fulfillment, for 5 minutes', async () => {
+            const { fulfillmentId } = await labelledFulfillment();
+            const other = await labelledFulfillment();
+            const issuedAt = Date.now();
+            const { createPostexLabelLink: link } = await t.admin.query(CREATE_LABEL_LINK, {
+                id: fulfillmentId,
+            });
+            expect(link.__typename).toBe('PostexLabelLink');
+            const url = new URL(link.url, t.baseUrl);
+            expect(url.pathname).toBe(`/postex/label/${fulfillmentId}`);
+            const ttl = Date.parse(link.expiresAt) - issuedAt;
+            expect(ttl).toBeGreaterThan(299_000);
+            expect(ttl).toBeLessThanOrEqual(301_000);
+
+            const valid = await fetch(url);
+            expect(await isPdf(valid)).toBe(true);
+            expect(valid.headers.get('cache-control')).toBe('private, no-store');
+
+            const signature = url.searchParams.get('signature')!;
+            const refused = async (changed: URL) => {
+                const res = await fetch(changed);
+                expect(res.status).toBe(403);
+                expect(await res.json()).toEqual({ message: 'The label link is invalid or has expired' });
+            };
+            const tampered = new URL(url);
+            tampered.searchParams.set(
+                'signature',
+                `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`,
+            );
+            await refused(tampered);
+            const extended = new URL(url);
+            extended.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
+            await refused(extended);
+            const otherFulfillment = new URL(url);
+            otherFulfillment.pathname = `/postex/label/${other.fulfillmentId}`;
+            await refused(otherFulfillment);
+            const unsigned = new URL(url);
+            unsigned.searchParams.delete('signature');
+            await refused(unsigned);
+
+            // The server's clock (this process) 5 minutes and a second later: expired.
+            vi.useFakeTimers({ toFake: ['Date'], now: Date.parse(link.expiresAt) + 1000 });
+            try {
+                await refused(url);
+            } finally {
+                vi.useRealTimers();
+            }
+        });
+
+        it("hides the label of an order outside the administrator's channel (404), whatever their ReadOrder elsewhere", async () => {
+            const { orderId, fulfillmentId } = await labelledFulfillment();
+            const { activeChannel } = await t.admin.query(gql`
+                {
+                    activeChannel {
+                        defaultTaxZone {
+                            id
+                        }
+                        defaultShippingZone {
+                            id
+                        }
+                    }
+                }
+            `);
+            const { createChannel } = await t.admin.query(
+                gql`
+                    mutation ($input: CreateChannelInput!) {
+                        createChannel(input: $input) {
+                            ... on Channel {
+                                id
+                                token
+                            }
+                        }
+                    }
+                `,
+                {
+                    input: {
+                        code: 'second-shop',
+                        token: 'second-shop-token',
+                        defaultLanguageCode: 'fa',
+                        pricesIncludeTax: true,
+                        defaultCurrencyCode: 'IRR',
+                        defaultTaxZoneId: activeChannel.defaultTaxZone.id,
+                        defaultShippingZoneId: activeChannel.defaultShippingZone.id,
+                    },
+                },
+            );
+            const { createRole } = await t.admin.query(
+                gql`
+                    mutation ($channelId: ID!) {
+                        createRole(
+                            input: {
+                                code: "second-shop-orders"
+                                description: "Orders of the second shop"
+                                permissions: [ReadOrder]
+                                channelIds: [$channelId]
+                            }
+                        ) {
+                            id
+                        }
+                    }
+                `,
+                { channelId: createChannel.id },
+            );
+            await t.admin.query(
+                gql`
+                    mutation ($roleId: ID!) {
+                        createAdministrator(
+                            input: {
+                                firstName: "Second"
+                                lastName: "Shop"
+                                emailAddress: "orders@second.example.ir"
+                                password: "second-shop-password"
+                                roleIds: [$roleId]
+                            }
+                        ) {
+                            id
+                        }
+                    }
+                `,
+                { roleId: createRole.id },
+            );
+            const config = t.server.app.get(ConfigService) as unknown as Required<VendureConfig>;
+            const secondAdmin = new SimpleGraphQLClient(config, `${t.baseUrl}/admin-api`);
+            await secondAdmin.asUserWithCredentials('orders@second.example.ir', 'second-shop-password');
+            secondAdmin.setChannelToken(createChannel.token);
+            const orderQuery = gql`
+                query ($id: ID!) {
+                    order(id: $id) {
+                        id
+                    }
+                }
+            `;
+            expect((await secondAdmin.query(orderQuery, { id: orderId })).order).toBeNull();
+
+            const url = `${t.baseUrl}/postex/label/${fulfillmentId}`;
+            const bearer = (token: string, channelToken?: string) => ({
+                authorization: `Bearer ${token}`,
+                ...(channelToken ? { 'vendure-token': channelToken } : {}),
+            });
+            const inSecond = await fetch(url, {
+                headers: bearer(secondAdmin.getAuthToken(), createChannel.token),
+            });
+            expect(inSecond.status).toBe(404);
+            // In the default channel they have no permission at all.
+            expect((await fetch(url, { headers: bearer(secondAdmin.getAuthToken()) })).status).toBe(403);
+            await expect(secondAdmin.query(CREATE_LABEL_LINK, { id: fulfillmentId })).rejects.toThrow(
+                /No Fulfillment with the id/,
+            );
+            // Channel-aware for a superadmin too: the order is not in the second channel.
+            const superadminThere = await fetch(url, {
+                headers: bearer(t.admin.getAuthToken(), createChannel.token),
+            });
+            expect(superadminThere.status).toBe(404);
+            expect(await isPdf(await fetch(url, { headers: bearer(t.admin.getAuthToken()) }))).toBe(true);
+        });
     });
 });

@@ -20,7 +20,13 @@ import {
 import { In, IsNull, Not } from 'typeorm';
 
 import { formatRial, fromRial, toRial } from '../../../src/iran/money';
-import { CREATE_PARCEL_QUEUE, loggerCtx, PLUGIN_INIT_OPTIONS, POSTEX_HANDLER_CODE } from '../constants';
+import {
+    CREATE_PARCEL_QUEUE,
+    labelPath,
+    loggerCtx,
+    PLUGIN_INIT_OPTIONS,
+    POSTEX_HANDLER_CODE,
+} from '../constants';
 import { PostexShippingOptions } from '../types';
 
 import { coversWholeOrder } from './parcel-math';
@@ -157,7 +163,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
             customFields: {
                 postexParcelNo: parcel.parcel_no,
                 postexStatus: parcel.status ?? 'CREATED',
-                postexLabelUrl: `/postex/label/${fulfillment.id}`,
+                postexLabelUrl: labelPath(fulfillment.id),
             },
         });
         Logger.info(
@@ -420,11 +426,8 @@ export class PostexParcelService implements OnApplicationBootstrap {
     }
 
     /** The label PDF of a fulfillment's parcel, or undefined when it has none (yet). */
-    async label(ctx: RequestContext, fulfillmentId: ID): Promise<Buffer | undefined> {
-        const fulfillment = await this.connection
-            .getRepository(ctx, Fulfillment)
-            .findOne({ where: { id: fulfillmentId } });
-        const parcelNo = (fulfillment?.customFields as PostexFulfillmentFields | undefined)?.postexParcelNo;
+    async label(fulfillment: Fulfillment): Promise<Buffer | undefined> {
+        const parcelNo = (fulfillment.customFields as PostexFulfillmentFields | undefined)?.postexParcelNo;
         if (!parcelNo) {
             return undefined;
         }

@@ -21,6 +21,7 @@ import {
     STAFF_ROOM,
     userRoom,
 } from '../constants';
+import { isAllowedOrigin } from '../service/allowed-origin';
 import { ChatHub, ChatSocketData } from '../service/chat-hub';
 import {
     ChatError,
@@ -79,8 +80,8 @@ export class ChatGateway
         namespace.use((socket, next) => {
             this.authenticate(socket).then(
                 found => {
-                    if (!found) {
-                        next(new Error('UNAUTHORIZED'));
+                    if (typeof found === 'string') {
+                        next(new Error(found));
                         return;
                     }
                     this.connections.set(socket, found);
@@ -144,15 +145,34 @@ export class ChatGateway
         await Promise.all(this.redisClients.map(c => c.quit().catch(() => c.disconnect())));
     }
 
-    private async authenticate(socket: Socket): Promise<{ party: ChatParty; token: string } | undefined> {
+    /**
+     * A bearer token (`auth.token`) is the client's own choice, wherever the page is. A session cookie is sent by
+     * the browser to any page that opens a socket here (cross-site WebSocket hijacking), so it counts only when
+     * the handshake's `Origin` is allowed: the server's own or one of Vendure's CORS origins (`apiOptions.cors`).
+     */
+    private async authenticate(
+        socket: Socket,
+    ): Promise<{ party: ChatParty; token: string } | 'UNAUTHORIZED' | 'ORIGIN_NOT_ALLOWED'> {
         const auth = socket.handshake.auth as Record<string, unknown> | undefined;
         const bearer = typeof auth?.token === 'string' ? auth.token : undefined;
-        const token = bearer ?? this.tokenFromCookie(socket.handshake.headers.cookie);
+        const { headers } = socket.handshake;
+        const cookieToken = bearer ? undefined : this.tokenFromCookie(headers.cookie);
+        const token = bearer ?? cookieToken;
         if (!token || token.length > 200) {
-            return undefined;
+            return 'UNAUTHORIZED';
+        }
+        if (
+            cookieToken &&
+            !(await isAllowedOrigin(this.configService.apiOptions.cors, headers.origin, headers.host))
+        ) {
+            Logger.info(
+                `Socket with a session cookie from origin ${JSON.stringify(headers.origin?.slice(0, 200) ?? null)} refused`,
+                loggerCtx,
+            );
+            return 'ORIGIN_NOT_ALLOWED';
         }
         const party = await this.service.partyFromToken(token);
-        return party && { party, token };
+        return party ? { party, token } : 'UNAUTHORIZED';
     }
 
     /** Reads Vendure's signed `cookie-session` cookie (`session` + `session.sig`, keygrip HMAC-SHA1). */

@@ -88,23 +88,66 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             await expect(connect(shopper.token)).rejects.toThrow('UNAUTHORIZED');
         });
 
-        it('accepts the signed session cookie instead of a bearer token', async () => {
-            const res = await fetch(`${t.baseUrl}/shop-api`, {
+        /** The `name` and `name.sig` cookies a browser would keep after `body` is posted to `api`. */
+        async function sessionCookies(api: 'shop-api' | 'admin-api', body: object): Promise<string[]> {
+            const res = await fetch(`${t.baseUrl}/${api}`, {
                 method: 'POST',
                 headers: { 'content-type': 'application/json' },
-                body: JSON.stringify({ query: '{ supportConversations { id } }' }),
+                body: JSON.stringify(body),
             });
-            const cookies = res.headers.getSetCookie().map(c => c.split(';')[0]);
+            return res.headers.getSetCookie().map(c => c.split(';')[0]);
+        }
+        const FOREIGN = 'http://evil.localhost:8080';
+
+        it('accepts the signed session cookie instead of a bearer token, from an allowed origin', async () => {
+            const cookies = await sessionCookies('shop-api', { query: '{ supportConversations { id } }' });
             expect(cookies.some(c => c.startsWith('session.sig='))).toBe(true);
-            const s = await connectChat(t.baseUrl, undefined, { cookie: cookies.join('; ') });
+            const cookie = cookies.join('; ');
+            const s = await connectChat(t.baseUrl, undefined, { cookie, origin: t.baseUrl });
             sockets.push(s);
             const list = await ack<{ conversations: unknown[] }>(s, 'conversation:list');
             expect(list).toEqual({ ok: true, data: { conversations: [] } });
             // A forged cookie (valid shape, wrong signature) is refused.
             const forged = cookies.map(c => (c.startsWith('session.sig=') ? 'session.sig=AAAA' : c));
-            await expect(connectChat(t.baseUrl, undefined, { cookie: forged.join('; ') })).rejects.toThrow(
-                'UNAUTHORIZED',
+            await expect(
+                connectChat(t.baseUrl, undefined, { cookie: forged.join('; '), origin: t.baseUrl }),
+            ).rejects.toThrow('UNAUTHORIZED');
+            // The shop's cookie from another site's page, or with no Origin at all, is refused.
+            await expect(connectChat(t.baseUrl, undefined, { cookie, origin: FOREIGN })).rejects.toThrow(
+                'ORIGIN_NOT_ALLOWED',
             );
+            await expect(connectChat(t.baseUrl, undefined, { cookie })).rejects.toThrow('ORIGIN_NOT_ALLOWED');
+        });
+
+        it("refuses an administrator's session cookie from another site's page (cross-site WebSocket hijacking)", async () => {
+            const staff = await createStaff(t, 'Cookie');
+            const cookies = await sessionCookies('admin-api', {
+                query: 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }',
+                variables: { u: staff.email, p: 'staff-password-1' },
+            });
+            expect(cookies.some(c => c.startsWith('admin-session.sig='))).toBe(true);
+            const cookie = cookies.join('; ');
+            const refused = connectChat(t.baseUrl, undefined, { cookie, origin: FOREIGN });
+            await expect(refused).rejects.toThrow('ORIGIN_NOT_ALLOWED');
+            // A look-alike of the allowed origin is another origin.
+            await expect(
+                connectChat(t.baseUrl, undefined, { cookie, origin: `${t.baseUrl}.evil.localhost` }),
+            ).rejects.toThrow('ORIGIN_NOT_ALLOWED');
+
+            const s = await connectChat(t.baseUrl, undefined, { cookie, origin: t.baseUrl });
+            sockets.push(s);
+            expect(await ack(s, 'conversation:list')).toMatchObject({ ok: true });
+        });
+
+        it('accepts a bearer token whatever the origin (the page had to hold the token)', async () => {
+            const staff = await createStaff(t, 'Bearer');
+            const s = await connectChat(t.baseUrl, { token: staff.token }, { origin: FOREIGN });
+            sockets.push(s);
+            expect(await ack(s, 'conversation:list')).toMatchObject({ ok: true });
+            const shopper = await createShopper(t);
+            const c = await connectChat(t.baseUrl, { token: shopper.token }, { origin: FOREIGN });
+            sockets.push(c);
+            expect(await ack(c, 'conversation:list')).toEqual({ ok: true, data: { conversations: [] } });
         });
     });
 

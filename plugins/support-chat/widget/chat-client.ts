@@ -330,6 +330,11 @@ export class ChatClient {
     }
 
     private async connectFailed(socket: Socket, err: Error): Promise<void> {
+        if (err.message === 'ORIGIN_NOT_ALLOWED') {
+            // The session cookie from a page the server does not list as its own (README): a setup error.
+            this.setStatus('error');
+            return;
+        }
         if (err.message !== 'UNAUTHORIZED') {
             // Network trouble: socket.io keeps retrying with backoff.
             this.setStatus('offline');

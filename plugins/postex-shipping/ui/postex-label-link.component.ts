@@ -1,0 +1,109 @@
+import { ChangeDetectionStrategy, ChangeDetectorRef, Component } from '@angular/core';
+import { FormControl } from '@angular/forms';
+import {
+    DataService,
+    FormInputComponent,
+    getServerLocation,
+    NotificationService,
+    SharedModule,
+} from '@vendure/admin-ui/core';
+import { gql } from 'apollo-angular';
+
+const CREATE_LABEL_LINK = gql`
+    mutation CreatePostexLabelLink($id: ID!) {
+        createPostexLabelLink(fulfillmentId: $id) {
+            __typename
+            ... on PostexLabelLink {
+                url
+            }
+            ... on ErrorResult {
+                message
+            }
+        }
+    }
+`;
+
+type LinkResult = { __typename: 'PostexLabelLink'; url: string } | { __typename: string; message: string };
+
+/**
+ * The fulfillment's `postexLabelUrl` field (`/postex/label/<fulfillmentId>`) as a download button. The plain
+ * path needs a session that the browser does not send there (the admin session cookie is for `/admin-api`
+ * only), so the button asks for a short-lived signed link and downloads that.
+ */
+@Component({
+    selector: 'postex-label-link',
+    standalone: true,
+    imports: [SharedModule],
+    changeDetection: ChangeDetectionStrategy.OnPush,
+    template: `
+        @if (fulfillmentId) {
+            <button
+                type="button"
+                class="button-small"
+                data-testid="postex-label-download"
+                [disabled]="busy"
+                (click)="download()"
+            >
+                <clr-icon shape="download"></clr-icon>
+                {{ 'postex-shipping.download-label' | translate }}
+            </button>
+        } @else {
+            <span>—</span>
+        }
+    `,
+})
+export class PostexLabelLinkComponent implements FormInputComponent {
+    readonly: boolean;
+    formControl: FormControl<string | null>;
+    config: Record<string, unknown>;
+    busy = false;
+
+    constructor(
+        private readonly dataService: DataService,
+        private readonly notificationService: NotificationService,
+        private readonly changeDetector: ChangeDetectorRef,
+    ) {}
+
+    get fulfillmentId(): string | undefined {
+        const match = /\/postex\/label\/([^/?#]+)$/.exec(this.formControl?.value ?? '');
+        return match ? decodeURIComponent(match[1]) : undefined;
+    }
+
+    download(): void {
+        const id = this.fulfillmentId;
+        if (!id || this.busy) {
+            return;
+        }
+        this.busy = true;
+        this.dataService
+            .mutate<{ createPostexLabelLink: LinkResult }, { id: string }>(CREATE_LABEL_LINK, { id })
+            .subscribe({
+                next: ({ createPostexLabelLink: result }) => {
+                    if ('url' in result) {
+                        this.save(`${getServerLocation()}${result.url}`, `postex-label-${id}.pdf`);
+                    } else {
+                        this.notificationService.error(result.message);
+                    }
+                },
+                error: () => this.done(),
+                complete: () => this.done(),
+            });
+    }
+
+    /** Same origin: a download; another origin (download is ignored there): the PDF in a new tab. */
+    private save(url: string, filename: string): void {
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = filename;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+    }
+
+    private done(): void {
+        this.busy = false;
+        this.changeDetector.markForCheck();
+    }
+}
