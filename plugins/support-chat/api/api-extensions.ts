@@ -64,7 +64,7 @@ const shared = gql`
         "Omit (shop) to write in the latest conversation, or start one."
         conversationId: ID
         "The client's id of the message (1-64 of A-Za-z0-9_.:-); a re-send with the same id stores nothing new."
-        clientMessageId: String
+        clientMessageId: String!
         body: String!
     }
 

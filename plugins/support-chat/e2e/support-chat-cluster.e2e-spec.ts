@@ -123,7 +123,7 @@ describe.runIf(clustered)('Support chat across two server instances (PostgreSQL 
         const pushed = nextEvent<NewMessage>(a, 'message:new', p => p.message.body === 'over http on 1');
         const { sendSupportMessage } = await shopper.client.query(gql`
             mutation {
-                sendSupportMessage(input: { body: "over http on 1" }) {
+                sendSupportMessage(input: { clientMessageId: "http-1", body: "over http on 1" }) {
                     __typename
                 }
             }

@@ -448,6 +448,8 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 ['just a string', 'INVALID_PAYLOAD'],
                 [undefined, 'INVALID_PAYLOAD'],
                 [{ clientMessageId: 'bad id with spaces', body: 'x' }, 'INVALID_PAYLOAD'],
+                // Without the client's id a retry could not be recognised: refused, not stored under a made-up id.
+                [{ body: 'no id' }, 'INVALID_PAYLOAD'],
                 [{ conversationId: { $ne: null }, body: 'x' }, 'INVALID_PAYLOAD'],
             ] as const) {
                 const res = await ack(s, 'message:send', payload);

@@ -411,9 +411,10 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
 
     async send(party: ChatParty, input: SendInput): Promise<SendResult> {
         const body = this.cleanBody(input.body);
-        const clientMessageId = input.clientMessageId ?? crypto.randomUUID();
+        // Required: without the client's id a retry after a lost answer would store the message twice.
+        const clientMessageId = input.clientMessageId;
         if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(clientMessageId)) {
-            throw new ChatError('INVALID_PAYLOAD', 'clientMessageId must be 1-64 of [A-Za-z0-9_.:-]');
+            throw new ChatError('INVALID_PAYLOAD', 'clientMessageId is required: 1-64 of [A-Za-z0-9_.:-]');
         }
         let conversationId: string;
         if (input.conversationId != null) {
