@@ -212,9 +212,43 @@ describe(`SMS OTP under a flood of code requests (${testProfile()})`, () => {
             );
             expect(authenticate.identifier).toBe(shopper);
 
-            // A customer logs in as usual (their storefront solves the challenge too).
+            // A customer logs in as usual (their storefront solves the challenge too), in a session of its own.
             await service.clearCooldown(customers[0]);
-            expect(await signIn(customers[0], '172.16.6.6')).toBe(customers[0]);
+            const session = t.newShopClient();
+            const asked = await session.query(gql(REQUEST), { p: customers[0] });
+            expect(asked.requestLoginOtp.__typename).toBe('OtpChallengeRequiredError');
+            const solved = await session.query(gql(REQUEST), {
+                p: customers[0],
+                s: solveProofOfWork(asked.requestLoginOtp.challenge),
+            });
+            expect(solved.requestLoginOtp.__typename).toBe('RequestLoginOtpSuccess');
+            const { authenticate: customer } = await session.query(gql(AUTHENTICATE), {
+                p: customers[0],
+                c: t.simulators.smsir.lastCodeTo(customers[0]),
+            });
+            expect(customer.identifier).toBe(customers[0]);
+            // Adding a number to an account meets the same challenge (and, unsolved, sends nothing).
+            const { requestPhoneNumberVerification: link } = await session.query(
+                gql`
+                    mutation ($p: String!) {
+                        requestPhoneNumberVerification(phoneNumber: $p) {
+                            __typename
+                            ... on OtpChallengeRequiredError {
+                                errorCode
+                                challengeType
+                                solutionRejected
+                            }
+                        }
+                    }
+                `,
+                { p: freshPhone() },
+            );
+            expect(link).toEqual({
+                __typename: 'OtpChallengeRequiredError',
+                errorCode: 'OTP_CHALLENGE_REQUIRED_ERROR',
+                challengeType: 'proof-of-work',
+                solutionRejected: false,
+            });
 
             expect(inbox()).toBe(102);
             expect(await hourWindow()).toMatchObject({
