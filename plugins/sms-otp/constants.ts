@@ -17,8 +17,11 @@ export const DEFAULT_OPTIONS = {
     caps: {
         phone: { hourly: 5, daily: 10 },
         ip: { hourly: 20, daily: 100 },
+        network: { hourly: 100, daily: 500 },
         global: { hourly: 1_000, daily: 10_000 },
+        knownAccountReserve: { hourly: 300, daily: 3_000 },
     },
+    challengeAbove: { hourly: 100, daily: 1_000 },
     templateParameterName: 'CODE',
     requestTimeoutMs: 5_000,
     placeholderEmailDomain: 'phone.invalid',

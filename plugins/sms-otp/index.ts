@@ -6,3 +6,6 @@ export { SmsOtpService } from './service/sms-otp.service';
 export { SmsirClient } from './service/smsir.client';
 export type { SmsirFailure, SmsirSendResult } from './service/smsir.client';
 export { SmsOtpAuthenticationStrategy } from './config/sms-otp-authentication.strategy';
+export { ProofOfWorkChallengeStrategy, solveProofOfWork } from './config/proof-of-work-challenge.strategy';
+export type { ProofOfWorkChallengeOptions } from './config/proof-of-work-challenge.strategy';
+export type { SendWindowStatus, ShopWideState } from './service/send-limiter';

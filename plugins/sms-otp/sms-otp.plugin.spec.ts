@@ -17,10 +17,32 @@ describe('SmsOtpPlugin options', () => {
             caps: {
                 phone: { hourly: 5, daily: 10 },
                 ip: { hourly: 20, daily: 100 },
+                network: { hourly: 100, daily: 500 },
                 global: { hourly: 1000, daily: 10000 },
+                knownAccountReserve: { hourly: 300, daily: 3000 },
+            },
+            challenge: {
+                above: { hourly: 100, daily: 1000 },
+                strategy: { type: 'proof-of-work', difficulty: 16 },
             },
             smsir: { templateParameterName: 'CODE', requestTimeoutMs: 5000 },
         });
+        expect(resolveOptions({ ...base, challenge: false }).challenge).toBe(false);
+    });
+
+    it('refuses caps that leave numbers without an account nothing, or a challenge threshold past their budget', () => {
+        expect(() => resolveOptions({ ...base, caps: { knownAccountReserve: { hourly: 1000 } } })).toThrow(
+            /caps\.knownAccountReserve\.hourly must be less than caps\.global\.hourly/,
+        );
+        expect(() => resolveOptions({ ...base, challenge: { above: { daily: 7000 } } })).toThrow(
+            /challenge\.above\.daily must be 0 or more and less than .*\(7000\)/,
+        );
+        expect(() => resolveOptions({ ...base, caps: { network: { hourly: -1 } } })).toThrow(
+            /caps\.network\.hourly must be a whole number/,
+        );
+        expect(() =>
+            resolveOptions({ ...base, challenge: false, caps: { knownAccountReserve: { daily: 0 } } }),
+        ).not.toThrow();
     });
 
     it('merges partial caps over the defaults', () => {

@@ -11,6 +11,7 @@ import {
     ShopOtpResolver,
     VerifyPhoneNumberResultResolver,
 } from './api/shop-otp.resolver';
+import { ProofOfWorkChallengeStrategy } from './config/proof-of-work-challenge.strategy';
 import { SmsOtpAuthenticationStrategy } from './config/sms-otp-authentication.strategy';
 import {
     DEFAULT_OPTIONS,
@@ -22,7 +23,7 @@ import {
 } from './constants';
 import { OtpChallenge } from './entities/otp-challenge.entity';
 import { SmsOtpService } from './service/sms-otp.service';
-import { ResolvedSmsOtpOptions, SmsOtpPluginOptions } from './types';
+import { ResolvedSmsOtpOptions, SendCap, SmsOtpPluginOptions } from './types';
 
 /**
  * @description
@@ -49,10 +50,11 @@ import { ResolvedSmsOtpOptions, SmsOtpPluginOptions } from './types';
  *
  * ## Storefront
  * ```graphql
- * mutation { requestLoginOtp(phoneNumber: "0912 345 6789") {
+ * mutation { requestLoginOtp(phoneNumber: "0912 345 6789", challengeSolution: null) {
  *   ... on RequestLoginOtpSuccess { resendAfterSeconds expiresInSeconds }
  *   ... on ErrorResult { errorCode message }
- *   ... on OtpRateLimitedError { retryAfterSeconds } } }
+ *   ... on OtpRateLimitedError { retryAfterSeconds }
+ *   ... on OtpChallengeRequiredError { challengeType challenge } } }
  *
  * mutation { authenticate(input: { smsOtp: { phoneNumber: "09123456789", code: "123456" } }) {
  *   ... on CurrentUser { id identifier }
@@ -64,8 +66,12 @@ import { ResolvedSmsOtpOptions, SmsOtpPluginOptions } from './types';
  * ## Security
  * Codes come from `crypto.randomInt`, are stored only as HMAC-SHA256 keyed from `secret`, live 2 minutes
  * (at most 10), are single use (atomic consume), die after 5 wrong tries and are compared in constant time.
- * A number gets one code a minute, and sends are capped per number, per client IP and shop-wide, hourly and
- * daily. Admin API `otpSends` (permission `ReadOtpLog`) lists sends with masked numbers, never codes.
+ * A number gets one code a minute, and sends are capped per number, per client address and network and
+ * shop-wide, hourly and daily. Past `challenge.above` shop-wide codes, a code needs a solved challenge (proof of
+ * work by default: the storefront solves `challenge` and asks again with `challengeSolution`); part of the
+ * shop-wide cap is kept for numbers verified on an existing account, so a flood cannot lock customers out.
+ * Admin API `otpSends` (permission `ReadOtpLog`) lists sends with masked numbers, never codes; `otpSendWindows`
+ * the shop-wide counts, and a warning is logged once per window when a threshold is reached.
  *
  * @docsCategory plugins
  */
@@ -146,8 +152,17 @@ export function resolveOptions(options: SmsOtpPluginOptions): ResolvedSmsOtpOpti
         caps: {
             phone: { ...DEFAULT_OPTIONS.caps.phone, ...caps.phone },
             ip: { ...DEFAULT_OPTIONS.caps.ip, ...caps.ip },
+            network: { ...DEFAULT_OPTIONS.caps.network, ...caps.network },
             global: { ...DEFAULT_OPTIONS.caps.global, ...caps.global },
+            knownAccountReserve: { ...DEFAULT_OPTIONS.caps.knownAccountReserve, ...caps.knownAccountReserve },
         },
+        challenge:
+            options.challenge === false
+                ? false
+                : {
+                      above: { ...DEFAULT_OPTIONS.challengeAbove, ...options.challenge?.above },
+                      strategy: options.challenge?.strategy ?? new ProofOfWorkChallengeStrategy(),
+                  },
         placeholderEmailDomain: options.placeholderEmailDomain ?? DEFAULT_OPTIONS.placeholderEmailDomain,
         simulatorInboxUrl: options.simulatorInboxUrl,
         now: options.now ?? Date.now,
@@ -169,8 +184,34 @@ export function resolveOptions(options: SmsOtpPluginOptions): ResolvedSmsOtpOpti
     if (!Number.isInteger(resolved.smsir.templateId) || resolved.smsir.templateId <= 0) {
         problems.push('smsir.templateId must be a positive integer');
     }
+    problems.push(...capProblems(resolved));
     if (problems.length) {
         throw new Error(`SmsOtpPlugin: ${problems.join('; ')}`);
     }
     return resolved;
+}
+
+function capProblems({ caps, challenge }: ResolvedSmsOtpOptions): string[] {
+    const problems: string[] = [];
+    for (const [scope, cap] of Object.entries(caps) as Array<[string, SendCap]>) {
+        for (const [period, value] of Object.entries(cap)) {
+            if (!Number.isInteger(value) || value < 0) {
+                problems.push(`caps.${scope}.${period} must be a whole number, 0 or more`);
+            }
+        }
+    }
+    for (const period of ['hourly', 'daily'] as const) {
+        const anonymous = caps.global[period] - caps.knownAccountReserve[period];
+        if (anonymous < 1) {
+            problems.push(`caps.knownAccountReserve.${period} must be less than caps.global.${period}`);
+        } else if (challenge) {
+            const above = challenge.above[period];
+            if (!Number.isInteger(above) || above < 0 || above >= anonymous) {
+                problems.push(
+                    `challenge.above.${period} must be 0 or more and less than caps.global.${period} - caps.knownAccountReserve.${period} (${anonymous})`,
+                );
+            }
+        }
+    }
+    return problems;
 }

@@ -39,6 +39,12 @@ export class AdminOtpResolver {
 
     @Query()
     @Allow(readOtpLogPermission.Permission)
+    otpSendWindows() {
+        return this.service.sendWindowStatus();
+    }
+
+    @Query()
+    @Allow(readOtpLogPermission.Permission)
     otpCounters() {
         return this.service.counterSnapshot();
     }

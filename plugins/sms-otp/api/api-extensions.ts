@@ -14,7 +14,11 @@ const errorResults = gql`
         "A code was sent to this number a moment ago"
         COOLDOWN
         PHONE
+        "The client's address: an IPv4 address or an IPv6 /64"
         IP
+        "The client's network: an IPv4 /24 or an IPv6 /48"
+        NETWORK
+        "The shop-wide ceiling of the SMS bill (for numbers without an account: the part not kept for customers)"
         GLOBAL
     }
 
@@ -25,6 +29,24 @@ const errorResults = gql`
         messageFa: String!
         reason: OtpRateLimitReason!
         retryAfterSeconds: Int!
+    }
+
+    """
+    The shop is sending many codes right now: solve the challenge and ask again with the same phone number and
+    challengeSolution. For challengeType "proof-of-work", challenge is { algorithm: "sha256", token, difficulty,
+    expiresInSeconds } and the solution is "<token>:<n>" for a decimal n such that the SHA-256 of that string
+    starts with difficulty zero bits.
+    """
+    type OtpChallengeRequiredError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+        messageFa: String!
+        "True when a challengeSolution was sent but was wrong, expired, used already or for another number"
+        solutionRejected: Boolean!
+        "The configured challenge, e.g. proof-of-work"
+        challengeType: String!
+        "What the client needs to solve it; one challenge per request, bound to the number"
+        challenge: JSON!
     }
 
     "The SMS provider could not send the code now; try again after retryAfterSeconds."
@@ -80,12 +102,14 @@ export const shopApiExtensions = gql`
         | InvalidPhoneNumberError
         | OtpRateLimitedError
         | OtpProviderUnavailableError
+        | OtpChallengeRequiredError
 
     union RequestPhoneNumberVerificationResult =
         | RequestLoginOtpSuccess
         | InvalidPhoneNumberError
         | OtpRateLimitedError
         | OtpProviderUnavailableError
+        | OtpChallengeRequiredError
 
     union VerifyPhoneNumberResult =
         | Customer
@@ -94,10 +118,17 @@ export const shopApiExtensions = gql`
         | PhoneNumberInUseError
 
     extend type Mutation {
-        "Sends a login code by SMS. The answer is the same whether or not the number has an account."
-        requestLoginOtp(phoneNumber: String!): RequestLoginOtpResult!
+        """
+        Sends a login code by SMS. The answer is the same whether or not the number has an account, except while
+        the shop-wide budget for numbers without an account is spent (see OtpRateLimitedError GLOBAL).
+        challengeSolution answers the challenge of an OtpChallengeRequiredError.
+        """
+        requestLoginOtp(phoneNumber: String!, challengeSolution: String): RequestLoginOtpResult!
         "Logged-in customers: sends a code to a number they want to add to their account."
-        requestPhoneNumberVerification(phoneNumber: String!): RequestPhoneNumberVerificationResult!
+        requestPhoneNumberVerification(
+            phoneNumber: String!
+            challengeSolution: String
+        ): RequestPhoneNumberVerificationResult!
         "Logged-in customers: adds the number to the account once the code is right; it then logs in too."
         verifyPhoneNumber(phoneNumber: String!, code: String!): VerifyPhoneNumberResult!
     }
@@ -130,7 +161,29 @@ export const adminApiExtensions = gql`
         value: Int!
     }
 
+    """
+    One shop-wide window of SMS codes (every server instance, with Redis): how many were sent and what a shopper
+    meets now: OPEN, CHALLENGE (a solved challenge is needed), KNOWN_ACCOUNTS_ONLY (only numbers verified on an
+    account get codes), CLOSED (the ceiling of the SMS bill).
+    """
+    type OtpSendWindow {
+        "HOUR or DAY"
+        period: String!
+        sent: Int!
+        "Seconds until the window ends; 0 when nothing was sent in it yet"
+        resetInSeconds: Int!
+        "Codes after which a solved challenge is needed (null: no challenge configured)"
+        challengeAbove: Int
+        "Codes numbers without an account may get (caps.global less caps.knownAccountReserve)"
+        anonymousLimit: Int!
+        "caps.global: the ceiling"
+        limit: Int!
+        state: String!
+    }
+
     extend type Query {
+        "The shop-wide hourly and daily send windows as they stand, for dashboards and alerts."
+        otpSendWindows: [OtpSendWindow!]!
         "The SMS code send log, newest first; phoneNumber in any format filters to one number."
         otpSends(phoneNumber: String, skip: Int, take: Int): OtpSendList!
         "Counters of this server process since it started: sends, provider failures, refusals, verifications."

@@ -22,6 +22,18 @@ export function toRequestOtpResult(result: RequestOtpResult) {
                 reason: result.scope,
                 retryAfterSeconds: result.retryAfterSeconds,
             };
+        case 'challenge-required':
+            return {
+                __typename: 'OtpChallengeRequiredError' as const,
+                errorCode: 'OTP_CHALLENGE_REQUIRED_ERROR',
+                message: result.solutionRejected
+                    ? 'The challenge solution was not accepted; solve this new challenge and ask again'
+                    : 'Solve the challenge and ask again with challengeSolution',
+                messageFa: 'برای دریافت کد، ابتدا مرحلهٔ تأیید را کامل کنید',
+                solutionRejected: result.solutionRejected,
+                challengeType: result.challengeType,
+                challenge: result.challenge,
+            };
         case 'provider-unavailable':
             return {
                 __typename: 'OtpProviderUnavailableError' as const,

@@ -5,21 +5,27 @@ import { SmsOtpService } from '../service/sms-otp.service';
 
 import { otpRejectionError, phoneNumberInUseError, toRequestOtpResult } from './error-results';
 
+type RequestCodeArgs = { phoneNumber: string; challengeSolution?: string | null };
+
 @Resolver()
 export class ShopOtpResolver {
     constructor(private readonly service: SmsOtpService) {}
 
     @Mutation()
     @Allow(Permission.Public)
-    async requestLoginOtp(@Ctx() ctx: RequestContext, @Args() args: { phoneNumber: string }) {
-        return toRequestOtpResult(await this.service.requestCode(ctx, args.phoneNumber, 'LOGIN'));
+    async requestLoginOtp(@Ctx() ctx: RequestContext, @Args() args: RequestCodeArgs) {
+        return toRequestOtpResult(
+            await this.service.requestCode(ctx, args.phoneNumber, 'LOGIN', undefined, args.challengeSolution),
+        );
     }
 
     @Mutation()
     @Allow(Permission.Owner)
-    async requestPhoneNumberVerification(@Ctx() ctx: RequestContext, @Args() args: { phoneNumber: string }) {
+    async requestPhoneNumberVerification(@Ctx() ctx: RequestContext, @Args() args: RequestCodeArgs) {
         const userId = requireUser(ctx);
-        return toRequestOtpResult(await this.service.requestCode(ctx, args.phoneNumber, 'LINK', userId));
+        return toRequestOtpResult(
+            await this.service.requestCode(ctx, args.phoneNumber, 'LINK', userId, args.challengeSolution),
+        );
     }
 
     @Transaction()

@@ -5,7 +5,7 @@ import { createTestShop, TestShop, testProfile } from '../../../src/testing/test
 import { freshPhone, RequestResult, withOtpOptions } from './otp-fixtures';
 
 /**
- * The send caps, with small limits and no cooldown. The server trusts X-Forwarded-For here so one test can
+ * The send caps, with small limits, no cooldown and no challenge. The server trusts X-Forwarded-For here so one test can
  * speak from several client IPs.
  */
 describe(`SMS OTP send caps (${testProfile()})`, () => {
@@ -22,7 +22,10 @@ describe(`SMS OTP send caps (${testProfile()})`, () => {
                         phone: { hourly: 2, daily: 100 },
                         ip: { hourly: 3, daily: 100 },
                         global: { hourly: 10, daily: 100 },
+                        // The shop-wide tiers have their own test file (sms-otp-flood): here one hard cap.
+                        knownAccountReserve: { hourly: 0, daily: 0 },
                     },
+                    challenge: false,
                 })(config);
             },
         });

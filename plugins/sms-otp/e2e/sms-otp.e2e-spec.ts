@@ -29,7 +29,11 @@ describe(`SMS OTP login (${testProfile()})`, () => {
             adjustConfig: withOtpOptions({
                 now: () => Date.now() + clockOffsetMs,
                 // The caps have their own test file; here many numbers are asked for from one IP.
-                caps: { ip: { hourly: 10_000, daily: 10_000 }, global: { hourly: 10_000, daily: 10_000 } },
+                caps: {
+                    ip: { hourly: 10_000, daily: 10_000 },
+                    network: { hourly: 10_000, daily: 10_000 },
+                    global: { hourly: 10_000, daily: 10_000 },
+                },
                 smsir: { requestTimeoutMs: 3_000 },
             }),
         });

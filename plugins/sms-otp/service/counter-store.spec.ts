@@ -46,3 +46,21 @@ describe.each(stores)('%s counter store: countIfAllowed', (_name, create) => {
         expect(await store.countIfAllowed(windows([0]))).toEqual({ index: 0, resetInSeconds: 3600 });
     });
 });
+
+describe.each(stores)('%s counter store: peek', (_name, create) => {
+    const store = create();
+    afterAll(() => store.close());
+
+    it('reads counts and the time left without counting', async () => {
+        const key = `peek${Date.now()}`;
+        expect(await store.peek([key])).toEqual([{ count: 0, resetInSeconds: 0 }]);
+        await store.countIfAllowed([{ key, windowSeconds: 3600, limit: 5 }]);
+        await store.countIfAllowed([{ key, windowSeconds: 3600, limit: 5 }]);
+        const [read, other] = await store.peek([key, `${key}-other`]);
+        expect(read.count).toBe(2);
+        expect(read.resetInSeconds).toBeGreaterThan(3590);
+        expect(read.resetInSeconds).toBeLessThanOrEqual(3600);
+        expect(other).toEqual({ count: 0, resetInSeconds: 0 });
+        expect((await store.peek([key]))[0].count).toBe(2);
+    });
+});

@@ -16,6 +16,8 @@ export interface OtpCounterStore {
      * for free. Redis does it atomically in one round trip.
      */
     countIfAllowed(windows: CounterWindow[]): Promise<{ index: number; resetInSeconds: number } | undefined>;
+    /** The current count of each window key and the seconds until it ends (0 and 0 for a window not started). */
+    peek(keys: string[]): Promise<Array<{ count: number; resetInSeconds: number }>>;
     close(): Promise<void>;
 }
 
@@ -66,6 +68,15 @@ export class MemoryCounterStore implements OtpCounterStore {
             }
         }
         return undefined;
+    }
+
+    async peek(keys: string[]): Promise<Array<{ count: number; resetInSeconds: number }>> {
+        return keys.map(key => {
+            const entry = this.live(key);
+            return entry
+                ? { count: entry.count, resetInSeconds: secondsUntil(entry.expiresAt, this.now()) }
+                : { count: 0, resetInSeconds: 0 };
+        });
     }
 
     async close(): Promise<void> {
@@ -146,6 +157,24 @@ export class RedisCounterStore implements OtpCounterStore {
             ...windows.flatMap(w => [w.windowSeconds, w.limit]),
         );
         return index > 0 ? { index: index - 1, resetInSeconds: Math.max(ttl, 1) } : undefined;
+    }
+
+    async peek(keys: string[]): Promise<Array<{ count: number; resetInSeconds: number }>> {
+        const pipeline = this.redis.pipeline();
+        for (const key of keys) {
+            pipeline.get(key).ttl(key);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        return keys.map((_key, i) => {
+            const [countError, count] = replies[2 * i] ?? [];
+            const [ttlError, ttl] = replies[2 * i + 1] ?? [];
+            if (countError || ttlError) {
+                throw countError ?? ttlError;
+            }
+            return count == null
+                ? { count: 0, resetInSeconds: 0 }
+                : { count: Number(count), resetInSeconds: Math.max(Number(ttl), 1) };
+        });
     }
 
     async close(): Promise<void> {

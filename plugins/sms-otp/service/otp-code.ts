@@ -12,7 +12,16 @@ export function generateOtpCode(): string {
 
 /** Derives the HMAC key for code hashes from the configured secret, so the raw secret is never the key. */
 export function deriveOtpKey(secret: string): Buffer {
-    return crypto.createHmac('sha256', secret).update('sms-otp/code-hash/v1').digest();
+    return deriveKey(secret, 'code-hash');
+}
+
+/** Derives the key send challenges are signed with (`SendChallengeContext.sign`): not the code-hash key. */
+export function deriveChallengeKey(secret: string): Buffer {
+    return deriveKey(secret, 'send-challenge');
+}
+
+function deriveKey(secret: string, use: string): Buffer {
+    return crypto.createHmac('sha256', secret).update(`sms-otp/${use}/v1`).digest();
 }
 
 /**

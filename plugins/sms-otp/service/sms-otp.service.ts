@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HistoryEntryType } from '@vendure/common/lib/generated-types';
 import { CUSTOMER_ROLE_CODE } from '@vendure/common/lib/shared-constants';
@@ -19,10 +21,11 @@ import {
 import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
 import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME, VERIFIED_MOBILE_FIELD } from '../constants';
 import { OtpChallenge } from '../entities/otp-challenge.entity';
-import { OtpPurpose, ResolvedSmsOtpOptions } from '../types';
+import { OtpPurpose, ResolvedSmsOtpOptions, SendChallengeContext } from '../types';
 
 import { MemoryCounterStore, OtpCounterStore, RedisCounterStore } from './counter-store';
 import {
+    deriveChallengeKey,
     deriveOtpKey,
     generateOtpCode,
     hashOtpCode,
@@ -30,14 +33,23 @@ import {
     otpHashesEqual,
     phoneTag,
 } from './otp-code';
-import { LimitScope, SendLimiter } from './send-limiter';
+import { LimitScope, SendLimiter, SendWindowStatus, ShopWideAlert } from './send-limiter';
 import { SmsirClient, SmsirFailure } from './smsir.client';
 
-/** The answer to a code request; the same whether or not the number has an account. */
+/**
+ * The answer to a code request; the same whether or not the number has an account, except once the shop-wide
+ * budget of numbers without an account is spent (then a known number may still get a code).
+ */
 export type RequestOtpResult =
     | { kind: 'sent'; resendAfterSeconds: number; expiresInSeconds: number }
     | { kind: 'invalid-phone' }
     | { kind: 'rate-limited'; scope: LimitScope | 'COOLDOWN'; retryAfterSeconds: number }
+    | {
+          kind: 'challenge-required';
+          challengeType: string;
+          challenge: Record<string, unknown>;
+          solutionRejected: boolean;
+      }
     | { kind: 'provider-unavailable'; retryAfterSeconds: number };
 
 /** Why a code was not accepted; also the `authenticationError` of a failed `authenticate`. */
@@ -53,6 +65,7 @@ export type LinkPhoneResult =
 @Injectable()
 export class SmsOtpService implements OnApplicationShutdown {
     private readonly key: Buffer;
+    private readonly challengeKey: Buffer;
     private readonly client: SmsirClient;
     private readonly store: OtpCounterStore;
     private readonly limiter: SendLimiter;
@@ -67,11 +80,18 @@ export class SmsOtpService implements OnApplicationShutdown {
         private readonly historyService: HistoryService,
     ) {
         this.key = deriveOtpKey(options.secret);
+        this.challengeKey = deriveChallengeKey(options.secret);
         this.client = new SmsirClient(options.smsir);
         this.store = options.redis
             ? new RedisCounterStore(options.redis.url, options.redis.keyPrefix)
             : new MemoryCounterStore();
-        this.limiter = new SendLimiter(this.store, options.resendCooldownSeconds, options.caps);
+        this.limiter = new SendLimiter(
+            this.store,
+            options.resendCooldownSeconds,
+            options.caps,
+            options.challenge ? options.challenge.above : undefined,
+            alert => this.alertOperator(alert),
+        );
     }
 
     async onApplicationShutdown(): Promise<void> {
@@ -84,6 +104,14 @@ export class SmsOtpService implements OnApplicationShutdown {
             .sort((a, b) => a.name.localeCompare(b.name));
     }
 
+    /**
+     * The shop-wide hourly and daily windows now: codes sent (by every instance, with Redis), the thresholds and
+     * the state a shopper meets (OPEN, CHALLENGE, KNOWN_ACCOUNTS_ONLY, CLOSED). For metrics and alerting.
+     */
+    sendWindowStatus(): Promise<SendWindowStatus[]> {
+        return this.limiter.windowStatus();
+    }
+
     /** Lets a number ask for a new code at once (support tooling, tests). Caps still apply. */
     async clearCooldown(rawPhone: string): Promise<void> {
         const phone = normalizeIranianMobile(rawPhone);
@@ -92,12 +120,16 @@ export class SmsOtpService implements OnApplicationShutdown {
         }
     }
 
-    /** Sends a code to `rawPhone` if the cooldown and caps allow it. `userId` binds a LINK code to its account. */
+    /**
+     * Sends a code to `rawPhone` if the cooldown and caps allow it. `userId` binds a LINK code to its account.
+     * `challengeSolution` answers the challenge of an earlier `challenge-required` result.
+     */
     async requestCode(
         ctx: RequestContext,
         rawPhone: string,
         purpose: OtpPurpose,
         userId?: ID,
+        challengeSolution?: string | null,
     ): Promise<RequestOtpResult> {
         const phone = normalizeIranianMobile(rawPhone);
         if (!phone) {
@@ -105,10 +137,37 @@ export class SmsOtpService implements OnApplicationShutdown {
             return { kind: 'invalid-phone' };
         }
         const tag = phoneTag(this.key, phone);
-        const permit = await this.limiter.acquire(tag, ctx.req?.ip);
+        const ip = ctx.req?.ip;
+        const challenge = this.options.challenge ? this.options.challenge.strategy : undefined;
+        const challengeContext = this.challengeContext(phone, ip);
+        const permit = await this.limiter.acquire(tag, ip, {
+            verifyChallenge:
+                challenge && challengeSolution
+                    ? () => challenge.verify(challengeContext, challengeSolution)
+                    : undefined,
+            // Only sign-in codes: a LINK code is for a number the account has not verified yet.
+            isKnownAccount: purpose === 'LOGIN' ? () => this.isKnownAccount(ctx, phone) : undefined,
+        });
+        if (!permit.allowed && permit.scope === 'CHALLENGE') {
+            // Only a limiter built with a challenge threshold asks for one.
+            this.count(permit.solutionRejected ? 'challenge:rejected' : 'challenge:required');
+            return {
+                kind: 'challenge-required',
+                challengeType: challenge!.type,
+                challenge: await challenge!.issue(challengeContext),
+                solutionRejected: permit.solutionRejected,
+            };
+        }
         if (!permit.allowed) {
             this.count(`rate-limited:${permit.scope}`);
-            if (permit.scope !== 'COOLDOWN') {
+            if (permit.scope === 'GLOBAL') {
+                // The shop-wide thresholds are told once per window (alertOperator); one line per refusal
+                // would bury that line under a flood.
+                Logger.verbose(
+                    `Send refused by the GLOBAL cap for ${maskMobile(phone)} (phone ${tag}, ip ${ctx.req?.ip ?? '-'})`,
+                    loggerCtx,
+                );
+            } else if (permit.scope !== 'COOLDOWN') {
                 Logger.warn(
                     `Send refused by the ${permit.scope} cap for ${maskMobile(phone)} (phone ${tag}, ip ${ctx.req?.ip ?? '-'})`,
                     loggerCtx,
@@ -145,6 +204,9 @@ export class SmsOtpService implements OnApplicationShutdown {
             .execute();
         if (sent.ok) {
             this.count('sent');
+            if (permit.tier !== 'OPEN') {
+                this.count(`sent:${permit.tier}`);
+            }
             Logger.verbose(
                 `Sent a ${purpose} code to ${maskMobile(phone)} (phone ${tag}, message ${sent.messageId})`,
                 loggerCtx,
@@ -156,6 +218,46 @@ export class SmsOtpService implements OnApplicationShutdown {
             };
         }
         return this.providerFailure(sent, phone, tag, permit.releaseCooldown);
+    }
+
+    private challengeContext(phone: string, ip: string | undefined): SendChallengeContext {
+        return {
+            phoneNumber: phone,
+            ip,
+            sign: data => crypto.createHmac('sha256', this.challengeKey).update(data).digest('hex'),
+            claimOnce: async (key, ttlSeconds) => (await this.store.claim(`once:${key}`, ttlSeconds)) === 0,
+            now: this.options.now,
+        };
+    }
+
+    /** Whether the number logs into an account (verified by SMS code on a User that is not deleted). */
+    private async isKnownAccount(ctx: RequestContext, phone: string): Promise<boolean> {
+        const count = await this.connection
+            .getRepository(ctx, ExternalAuthenticationMethod)
+            .createQueryBuilder('method')
+            .innerJoin('method.user', 'user', 'user.deletedAt IS NULL')
+            .where('method.strategy = :strategy AND method.externalIdentifier = :phone', {
+                strategy: SMS_OTP_STRATEGY_NAME,
+                phone,
+            })
+            .getCount();
+        return count > 0;
+    }
+
+    /** The operator's alert: one warning per shop-wide window and threshold (see `sendWindowStatus`). */
+    private alertOperator(alert: ShopWideAlert): void {
+        this.count(`alert:${alert.state}:${alert.period}`);
+        const period = alert.period === 'HOUR' ? 'hour' : 'day';
+        const consequence = {
+            CHALLENGE: `each further code needs a solved ${this.options.challenge ? this.options.challenge.strategy.type : ''} challenge`,
+            KNOWN_ACCOUNTS_ONLY:
+                'codes go only to numbers verified on an existing account (the known-account reserve); new numbers are refused',
+            CLOSED: 'no more codes are sent: the SMS bill ceiling (caps.global) is reached',
+        }[alert.state];
+        Logger.warn(
+            `SMS OTP alert ${alert.state}: the shop sent ${alert.sent} codes this ${period}; ${consequence} until the window ends in ${alert.resetInSeconds} s. A flood of code requests is likely; see otpSendWindows and the refusals in otpCounters`,
+            loggerCtx,
+        );
     }
 
     private async providerFailure(
