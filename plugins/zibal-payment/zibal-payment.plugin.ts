@@ -8,9 +8,11 @@ import {
     ZibalShopResolver,
 } from './api/zibal.resolvers';
 import { zibalReconcileTask } from './config/reconcile.task';
+import { zibalOrderProcess } from './config/zibal-order-process';
 import { zibalPaymentHandler } from './config/zibal-payment.handler';
 import { ZIBAL_PLUGIN_OPTIONS } from './constants';
 import { ZibalPaymentAttempt } from './entities/zibal-payment-attempt.entity';
+import { OrderLock } from './service/order-lock';
 import { ZibalService } from './service/zibal.service';
 import { ResolvedZibalOptions, ZibalPluginOptions } from './types';
 
@@ -22,7 +24,9 @@ import { ResolvedZibalOptions, ZibalPluginOptions } from './types';
  *    shipping method set) and sends the browser to the returned `paymentUrl`.
  * 2. Zibal sends the browser back to `GET /payments/zibal/callback`. The plugin trusts nothing in that query:
  *    it verifies the stored attempt with Zibal and adds a Settled payment only for the verified, stored amount,
- *    exactly once however often the callback arrives, then redirects to the storefront's success or failure page.
+ *    exactly once however often the callback arrives, and one payment per order however many attempts were paid,
+ *    then redirects to the storefront's success or failure page. While a payment is being verified, the order
+ *    cannot go back to AddingItems (an `OrderStateTransitionError`).
  * 3. A scheduled task (`zibal-reconcile`, on the worker) settles payments whose shopper closed the browser and
  *    expires abandoned attempts, through the same settle path.
  * 4. Refunds go through Zibal's platform API when a platform token is set, else they are recorded for staff.
@@ -46,6 +50,7 @@ import { ResolvedZibalOptions, ZibalPluginOptions } from './types';
     entities: [ZibalPaymentAttempt],
     providers: [
         { provide: ZIBAL_PLUGIN_OPTIONS, useFactory: () => ZibalPaymentPlugin.options },
+        OrderLock,
         ZibalService,
     ],
     controllers: [ZibalCallbackController],
@@ -56,6 +61,8 @@ import { ResolvedZibalOptions, ZibalPluginOptions } from './types';
     adminApiExtensions: { schema: adminApiExtensions, resolvers: [ZibalAdminResolver] },
     configuration: config => {
         config.paymentOptions.paymentMethodHandlers.push(zibalPaymentHandler);
+        // An order stays as it is while one of its Zibal payments is being verified.
+        config.orderOptions.process = [...(config.orderOptions.process ?? []), zibalOrderProcess];
         // A manual refund stays Pending until staff settle it; Vendure always transitions a new refund to the
         // handler's state, and its default process has no Pending -> Pending.
         config.paymentOptions.refundProcess = [

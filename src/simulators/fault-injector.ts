@@ -5,7 +5,9 @@ export type Fault =
     | { kind: 'timeout'; delayMs?: number }
     | { kind: 'http-error'; status: number; body?: unknown }
     | { kind: 'malformed' }
-    | { kind: 'result'; body: unknown; status?: number };
+    | { kind: 'result'; body: unknown; status?: number }
+    /** Answers normally, but only after `delayMs` (or when the test calls `release()`). */
+    | { kind: 'delay'; delayMs: number };
 
 interface ArmedFault {
     path: string;
@@ -27,6 +29,7 @@ export interface RecordedCall {
 export class FaultInjector {
     private faults: ArmedFault[] = [];
     private calls: RecordedCall[] = [];
+    private held = new Set<() => void>();
 
     arm(path: string, fault: Fault, times = 1): void {
         this.faults.push({ path, fault, remaining: times });
@@ -36,7 +39,15 @@ export class FaultInjector {
         return path ? this.calls.filter(c => c.path === path) : [...this.calls];
     }
 
+    /** Lets every call held by a `delay` fault go on to its normal answer now. */
+    release(): void {
+        for (const resume of [...this.held]) {
+            resume();
+        }
+    }
+
     reset(): void {
+        this.release();
         this.faults = [];
         this.calls = [];
     }
@@ -55,8 +66,28 @@ export class FaultInjector {
             if (armed.remaining <= 0) {
                 this.faults.splice(index, 1);
             }
+            if (armed.fault.kind === 'delay') {
+                this.hold(armed.fault.delayMs, res, next);
+                return;
+            }
             applyFault(armed.fault, res);
         };
+    }
+
+    private hold(delayMs: number, res: Response, next: NextFunction): void {
+        const resume = () => {
+            clearTimeout(timer);
+            res.off('close', drop);
+            this.held.delete(resume);
+            next();
+        };
+        const drop = () => {
+            clearTimeout(timer);
+            this.held.delete(resume);
+        };
+        const timer = setTimeout(resume, delayMs);
+        res.on('close', drop);
+        this.held.add(resume);
     }
 }
 
@@ -76,6 +107,8 @@ function applyFault(fault: Fault, res: Response): void {
             return;
         case 'result':
             res.status(fault.status ?? 200).json(fault.body);
+            return;
+        case 'delay':
             return;
     }
 }

@@ -83,6 +83,32 @@ export const TRANSITION = gql`
                 errorCode
                 message
             }
+            ... on OrderStateTransitionError {
+                transitionError
+            }
+        }
+    }
+`;
+
+/** Admin API: a promotion (e.g. with a `couponCode`) and its removal, for tests that need a discount. */
+export const CREATE_PROMOTION = gql`
+    mutation CreatePromotion($input: CreatePromotionInput!) {
+        createPromotion(input: $input) {
+            ... on Promotion {
+                id
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;
+
+export const DELETE_PROMOTION = gql`
+    mutation DeletePromotion($id: ID!) {
+        deletePromotion(id: $id) {
+            result
         }
     }
 `;

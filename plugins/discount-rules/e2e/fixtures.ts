@@ -6,6 +6,8 @@ import {
     ADD_ITEM,
     ADD_PAYMENT,
     assertOk,
+    CREATE_PROMOTION,
+    DELETE_PROMOTION,
     ELIGIBLE_SHIPPING,
     TRANSITION,
 } from '../../../test/checkout-helpers';
@@ -20,28 +22,6 @@ export interface PromotionInput {
     conditions?: RuleInput[];
     actions: RuleInput[];
 }
-
-const CREATE_PROMOTION = gql`
-    mutation ($input: CreatePromotionInput!) {
-        createPromotion(input: $input) {
-            ... on Promotion {
-                id
-            }
-            ... on ErrorResult {
-                errorCode
-                message
-            }
-        }
-    }
-`;
-
-const DELETE_PROMOTION = gql`
-    mutation ($id: ID!) {
-        deletePromotion(id: $id) {
-            result
-        }
-    }
-`;
 
 function toConfigInput(rule: RuleInput) {
     return {

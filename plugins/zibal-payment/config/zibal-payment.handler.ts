@@ -1,7 +1,7 @@
 import { Injector, LanguageCode, Logger, PaymentMethodHandler } from '@vendure/core';
 
 import { loggerCtx, ZIBAL_HANDLER_CODE } from '../constants';
-import { ZibalService } from '../service/zibal.service';
+import { payableAmount, ZibalService } from '../service/zibal.service';
 
 let zibalService: ZibalService;
 
@@ -19,7 +19,7 @@ export const zibalPaymentHandler = new PaymentMethodHandler({
     init(injector: Injector) {
         zibalService = injector.get(ZibalService);
     },
-    async createPayment(ctx, order, _amount, _args, metadata) {
+    async createPayment(ctx, order, amount, _args, metadata) {
         const attempt =
             ctx.apiType === 'admin'
                 ? await zibalService.findAttemptBeingSettled(metadata.trackId, metadata.claimToken)
@@ -34,6 +34,17 @@ export const zibalPaymentHandler = new PaymentMethodHandler({
                 state: 'Declined',
                 errorMessage: 'Zibal payments are added by the payment callback, not by addPaymentToOrder',
                 metadata: {},
+            };
+        }
+        if (amount !== order.totalWithTax || payableAmount(order) !== attempt.amount) {
+            // The settle checked the order under its lock; this is the last word, on the order Vendure pays.
+            const why = `the order owes ${amount} of ${order.totalWithTax}, the verified payment is for ${attempt.amount}`;
+            Logger.error(`order ${order.code}: declined trackId ${attempt.trackId}: ${why}`, loggerCtx);
+            return {
+                amount,
+                state: 'Declined',
+                errorMessage: `The order changed while its payment was verified: ${why}`,
+                metadata: { trackId: attempt.trackId },
             };
         }
         return {

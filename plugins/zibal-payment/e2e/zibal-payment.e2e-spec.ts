@@ -1,9 +1,18 @@
-import { TransactionalConnection } from '@vendure/core';
+import { DefaultSchedulerPlugin, LanguageCode, TransactionalConnection } from '@vendure/core';
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { RunningServer, startServer } from '../../../src/bootstrap';
+import { resolveProviderUrls } from '../../../src/simulators/provider-urls';
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
-import { ADD_PAYMENT, FIRST_VARIANT_IDS } from '../../../test/checkout-helpers';
+import {
+    ADD_ITEM,
+    ADD_PAYMENT,
+    CREATE_PROMOTION,
+    DELETE_PROMOTION,
+    FIRST_VARIANT_IDS,
+    TRANSITION,
+} from '../../../test/checkout-helpers';
 import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
 import { ZibalPaymentPlugin } from '../zibal-payment.plugin';
 
@@ -12,6 +21,7 @@ import {
     CREATE_INTENT,
     followCallback,
     orderByCode,
+    StartedPayment,
     startZibalPayment,
     verifyAtZibal,
 } from './zibal-helpers';
@@ -43,10 +53,7 @@ describe(`Zibal payments (${testProfile()})`, () => {
         await t?.close();
     });
 
-    const verifyCalls = (trackId: string) =>
-        t.simulators.zibal.faults
-            .callsTo('/v1/verify')
-            .filter(c => String((c.body as { trackId: number }).trackId) === trackId);
+    const verifyCalls = (trackId: string) => verifyCallsOf(t, trackId);
 
     it('settles a paid order: intent, bank page, callback, redirect to the storefront', async () => {
         const p = await startZibalPayment(t);
@@ -197,6 +204,46 @@ describe(`Zibal payments (${testProfile()})`, () => {
         expect(order.state).toBe('PaymentSettled');
         expect(order.payments).toHaveLength(1);
         expect(verifyCalls(p.trackId)).toHaveLength(1);
+    });
+
+    it('settles one payment when two paid attempts of one order call back at the same moment', () =>
+        payTwiceAtOnce(t, 1, [t.baseUrl, t.baseUrl]));
+
+    it('keeps the order unchanged while its payment is being verified', () =>
+        changeCartWhileVerifying(t, 2, t.baseUrl));
+
+    it('marks the payment refund-due when a coupon changes the total while it is verified', async () => {
+        const { createPromotion } = await t.admin.query(CREATE_PROMOTION, {
+            input: {
+                enabled: true,
+                couponCode: 'ZIBAL-RACE',
+                conditions: [],
+                actions: [
+                    { code: 'order_percentage_discount', arguments: [{ name: 'discount', value: '10' }] },
+                ],
+                translations: [{ languageCode: LanguageCode.en, name: 'Race coupon' }],
+            },
+        });
+        const p = await startZibalPayment(t, 5);
+        // Vendure lets a shopper apply a coupon in ArrangingPayment; the plugin does not stop that.
+        const { landing, result } = await whileVerifying(t, p, t.baseUrl, async () => {
+            const { applyCouponCode } = await p.client.query(APPLY_COUPON, { code: 'ZIBAL-RACE' });
+            return applyCouponCode;
+        }).finally(() => t.admin.query(DELETE_PROMOTION, { id: createPromotion.id }));
+        expect(result.totalWithTax).toBeLessThan(p.totalWithTax);
+        expect(landing).toBe(`${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`);
+        // The money Zibal verified is not on the order, which still asks for its new total: staff pay it back.
+        const order = await orderByCode(t, p.code);
+        expect(order).toMatchObject({
+            state: 'ArrangingPayment',
+            totalWithTax: result.totalWithTax,
+            payments: [],
+        });
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        expect(zibalPaymentAttempts[0]).toMatchObject({ state: 'refund-due', zibalStatus: 1 });
+        expect(zibalPaymentAttempts[0].history.at(-1)).toMatchObject({ event: 'order-changed' });
+        const { createZibalPaymentIntent: next } = await p.client.query(CREATE_INTENT);
+        expect(next.amount).toBe(result.totalWithTax);
     });
 
     it('settles through reconciliation when verify times out at the callback', async () => {
@@ -455,9 +502,18 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         const order = await orderByCode(t, p.code);
         const calls = t.simulators.zibal.faults.callsTo('/v1/account/refund').length;
         const { refundOrder } = await t.admin.query(REFUND, {
-            input: { paymentId: order.payments[0].id, amount: 2_000_050, shipping: 0, adjustment: 0, reason: 'x' },
+            input: {
+                paymentId: order.payments[0].id,
+                amount: 2_000_050,
+                shipping: 0,
+                adjustment: 0,
+                reason: 'x',
+            },
         });
-        expect(refundOrder).toMatchObject({ state: 'Failed', metadata: { error: expect.stringMatching(/whole/) } });
+        expect(refundOrder).toMatchObject({
+            state: 'Failed',
+            metadata: { error: expect.stringMatching(/whole/) },
+        });
         expect(t.simulators.zibal.faults.callsTo('/v1/account/refund')).toHaveLength(calls);
     });
 
@@ -507,6 +563,159 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         expect(refundOrder.errorCode).toBe('REFUND_AMOUNT_ERROR');
     });
 });
+
+const verifyCallsOf = (t: TestShop, trackId: string) =>
+    t.simulators.zibal.faults
+        .callsTo('/v1/verify')
+        .filter(c => String((c.body as { trackId: number }).trackId) === trackId);
+
+/** The callback URL Zibal sends the browser to, as the server instance at `base` receives it. */
+function onInstance(url: string, base: string): string {
+    const callback = new URL(url);
+    callback.host = new URL(base).host;
+    return callback.toString();
+}
+
+/**
+ * The shopper paid one order in two tabs; both callbacks arrive at once (at the server instances at `bases`).
+ * Zibal's verify answers are held a moment, so that both would add their payment at the same time.
+ */
+async function payTwiceAtOnce(t: TestShop, productIndex: number, bases: [string, string]): Promise<void> {
+    const p = await startZibalPayment(t, productIndex);
+    const { createZibalPaymentIntent: second } = await p.client.query(CREATE_INTENT);
+    expect(second.__typename).toBe('ZibalPaymentIntent');
+    const callbacks = [p.trackId, second.trackId].map((id, i) =>
+        onInstance(t.simulators.zibal.pay(Number(id)), bases[i]),
+    );
+    t.simulators.zibal.faults.arm('/v1/verify', { kind: 'delay', delayMs: 300 }, 2);
+    try {
+        const landings = await Promise.all(callbacks.map(followCallback));
+        const order = await orderByCode(t, p.code);
+        const { zibalPaymentAttempts } = await t.admin.query(ATTEMPTS, { orderId: order.id });
+        // One attempt settled the order; the other waited for it, then found the order paid and did not verify
+        // its payment: Zibal gives unverified payments back to the payer.
+        expect(zibalPaymentAttempts.map((a: { state: string }) => a.state).sort()).toEqual([
+            'rejected',
+            'settled',
+        ]);
+        expect(verifyCallsOf(t, p.trackId).length + verifyCallsOf(t, second.trackId).length).toBe(1);
+        const loser = zibalPaymentAttempts.find((a: { state: string }) => a.state === 'rejected');
+        expect(t.simulators.zibal.transactions.get(Number(loser.trackId))!.status).toBe(2);
+        expect(order.state).toBe('PaymentSettled');
+        expect(order.payments).toEqual([
+            expect.objectContaining({ state: 'Settled', amount: p.totalWithTax }),
+        ]);
+        expect(landings.sort()).toEqual(
+            [
+                `${t.app.storefrontUrl}/checkout/confirmation/${p.code}`,
+                `${t.app.storefrontUrl}/checkout/payment-failed/${p.code}`,
+            ].sort(),
+        );
+    } finally {
+        t.simulators.zibal.faults.reset();
+    }
+}
+
+/**
+ * Runs `during` while Zibal takes its time to answer the verify of `p`'s payment (whose callback arrives at the
+ * instance at `base`), then lets it answer. Returns where the callback sent the browser and what `during` gave.
+ */
+async function whileVerifying<T>(
+    t: TestShop,
+    p: StartedPayment,
+    base: string,
+    during: () => Promise<T>,
+): Promise<{ landing: string; result: T }> {
+    const callback = onInstance(t.simulators.zibal.pay(Number(p.trackId)), base);
+    const readTimeoutMs = ZibalPaymentPlugin.options.readTimeoutMs;
+    ZibalPaymentPlugin.options.readTimeoutMs = 30_000;
+    t.simulators.zibal.faults.arm('/v1/verify', { kind: 'delay', delayMs: 20_000 });
+    try {
+        const landing = followCallback(callback);
+        await waitFor(async () => verifyCallsOf(t, p.trackId).length === 1, 10_000, 'the verify call');
+        const result = await during();
+        t.simulators.zibal.faults.release();
+        return { landing: await landing, result };
+    } finally {
+        ZibalPaymentPlugin.options.readTimeoutMs = readTimeoutMs;
+        t.simulators.zibal.faults.reset();
+    }
+}
+
+/** While its payment is verified, the shopper goes back to the cart, adds to it and returns to payment. */
+async function changeCartWhileVerifying(t: TestShop, productIndex: number, base: string): Promise<void> {
+    const p = await startZibalPayment(t, productIndex);
+    const { products } = await p.client.query(FIRST_VARIANT_IDS);
+    const { landing, result } = await whileVerifying(t, p, base, async () => {
+        const back = await p.client.query(TRANSITION, { state: 'AddingItems' });
+        const added = await p.client.query(ADD_ITEM, {
+            variantId: products.items[(productIndex + 1) % products.items.length].variants[0].id,
+            quantity: 1,
+        });
+        await p.client.query(TRANSITION, { state: 'ArrangingPayment' });
+        return { back: back.transitionOrderToState, added: added.addItemToOrder };
+    });
+    expect(landing).toBe(`${t.app.storefrontUrl}/checkout/confirmation/${p.code}`);
+    const order = await orderByCode(t, p.code);
+    expect(order).toMatchObject({ state: 'PaymentSettled', totalWithTax: p.totalWithTax });
+    expect(order.payments).toEqual([expect.objectContaining({ state: 'Settled', amount: p.totalWithTax })]);
+    expect(result.back).toMatchObject({
+        errorCode: 'ORDER_STATE_TRANSITION_ERROR',
+        transitionError: expect.stringMatching(/being verified/),
+    });
+    expect(result.added.errorCode).toBe('ORDER_MODIFICATION_ERROR');
+}
+
+/**
+ * Two server instances on one PostgreSQL database and one Redis, as two pods behind a load balancer would be:
+ * what keeps them from settling one order twice is PostgreSQL's lock, not anything in one process.
+ */
+describe.runIf(!!process.env.DATABASE_URL && !!process.env.REDIS_URL)(
+    'Zibal payments across two server instances (PostgreSQL + Redis)',
+    () => {
+        let t: TestShop;
+        let second: RunningServer;
+        let secondUrl: string;
+
+        beforeAll(async () => {
+            t = await createTestShop();
+            // Same database, Redis and key prefix, its own port and database pool; jobs stay on the first.
+            const app = { ...t.app, port: 0 };
+            second = await startServer(app, {
+                providers: resolveProviderUrls(app, t.simulators.baseUrl),
+                seed: false,
+                runJobsInProcess: false,
+                adjustConfig: config => {
+                    // The scheduler's cron jobs are named process-wide: the second instance runs without.
+                    config.plugins = (config.plugins ?? []).filter(p => p !== DefaultSchedulerPlugin);
+                    return config;
+                },
+            });
+            secondUrl = `http://127.0.0.1:${second.port}`;
+        });
+
+        afterAll(async () => {
+            await second?.close();
+            await t?.close();
+        });
+
+        it('settles one payment when two paid attempts call back on two instances at the same moment', () =>
+            payTwiceAtOnce(t, 1, [t.baseUrl, secondUrl]));
+
+        it('keeps the order unchanged while another instance verifies its payment', () =>
+            changeCartWhileVerifying(t, 2, secondUrl));
+    },
+);
+
+const APPLY_COUPON = gql`
+    mutation ($code: String!) {
+        applyCouponCode(couponCode: $code) {
+            ... on Order {
+                totalWithTax
+            }
+        }
+    }
+`;
 
 const REFUND = gql`
     mutation ($input: RefundOrderInput!) {

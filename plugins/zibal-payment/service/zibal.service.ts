@@ -14,6 +14,7 @@ import {
     PaymentMethod,
     RequestContext,
     RequestContextService,
+    totalCoveredByPayments,
     TransactionalConnection,
 } from '@vendure/core';
 import { Brackets } from 'typeorm';
@@ -32,6 +33,8 @@ import {
 } from '../constants';
 import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
 import { ResolvedZibalOptions, ZibalAttemptEvent, ZibalAttemptState } from '../types';
+
+import { OrderLock } from './order-lock';
 
 import {
     ZIBAL_RESULT_MESSAGES,
@@ -64,6 +67,12 @@ export interface CallbackQuery {
     orderId?: unknown;
 }
 
+/**
+ * What a settle did: the attempt's state, or `order-busy` when it was left alone because another attempt of the
+ * same order is being verified (one attempt per order at a time).
+ */
+export type SettleOutcome = ZibalAttemptState | 'order-busy';
+
 export interface ReconcileReport {
     checked: number;
     settled: number;
@@ -81,6 +90,7 @@ export class ZibalService {
         private readonly activeOrderService: ActiveOrderService,
         private readonly orderService: OrderService,
         private readonly requestContextService: RequestContextService,
+        private readonly orderLock: OrderLock,
         @Inject(ZIBAL_PLUGIN_OPTIONS) private readonly options: ResolvedZibalOptions,
     ) {
         this.client = new ZibalClient(options);
@@ -198,14 +208,22 @@ export class ZibalService {
             return this.options.failurePath(String(query.orderId).slice(0, 64));
         }
         let state = await this.settleAttempt(attempt.id);
-        // A duplicate callback while another request verifies this attempt answers with that request's outcome.
-        for (let waited = 0; state === 'verifying' && waited < CALLBACK_WAIT_MS; waited += 100) {
+        // A duplicate callback while another request verifies this attempt answers with that request's outcome;
+        // a callback while another attempt of the order is verified waits for it, then settles its own.
+        for (
+            let waited = 0;
+            (state === 'verifying' || state === 'order-busy') && waited < CALLBACK_WAIT_MS;
+            waited += 100
+        ) {
             await new Promise(resolve => setTimeout(resolve, 100));
-            state = (
-                await this.connection.rawConnection
-                    .getRepository(ZibalPaymentAttempt)
-                    .findOneByOrFail({ id: attempt.id })
-            ).state;
+            state =
+                state === 'order-busy'
+                    ? await this.settleAttempt(attempt.id)
+                    : (
+                          await this.connection.rawConnection
+                              .getRepository(ZibalPaymentAttempt)
+                              .findOneByOrFail({ id: attempt.id })
+                      ).state;
         }
         return state === 'settled'
             ? this.options.successPath(attempt.orderCode)
@@ -213,33 +231,35 @@ export class ZibalService {
     }
 
     /**
-     * The one settle path (callback and reconciliation). An atomic claim makes one caller at a time do the work,
-     * across processes; the others get the state it leaves. A verified payment is added only when the order is
-     * still payable for exactly the attempt's amount and Zibal's verified amount equals it.
+     * The one settle path (callback and reconciliation). A claim, taken under the order's lock, makes one caller
+     * at a time work on an order, across processes; the others get the state it leaves (or `order-busy`).
+     * A verified payment is added only when the order is still payable for exactly the attempt's amount and
+     * Zibal's verified amount equals it, checked again under the order's lock in the transaction that adds it.
      */
-    async settleAttempt(attemptId: ID): Promise<ZibalAttemptState> {
+    async settleAttempt(attemptId: ID): Promise<SettleOutcome> {
         const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
         const claimToken = randomUUID();
-        const now = Date.now();
-        const claimed = await repo
-            .createQueryBuilder()
-            .update(ZibalPaymentAttempt)
-            .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
-            .where('"id" = :id', { id: attemptId })
-            .andWhere(unclaimed(now))
-            .execute();
+        const before = await repo.findOneOrFail({ where: { id: attemptId } });
+        const ctx = await this.contextFor(before);
+        const claim = await this.claim(ctx, before, claimToken);
         const attempt = await repo.findOneOrFail({ where: { id: attemptId } });
-        if (claimed.affected !== 1) {
+        if (claim === 'order-busy') {
+            Logger.info(
+                `trackId ${attempt.trackId}: another payment of order ${attempt.orderCode} is being verified; waiting`,
+                loggerCtx,
+            );
+            return claim;
+        }
+        if (claim === 'taken') {
             return attempt.state;
         }
-        const ctx = await this.contextFor(attempt);
         const order = await this.orderService.findOne(ctx, attempt.orderId, ['payments']);
         if (order?.payments?.some(p => p.metadata?.trackId === attempt.trackId && p.state === 'Settled')) {
             // Settled before, but the process stopped before recording it.
             return this.finish(attempt, 'settled', event('already-settled'));
         }
-        if (!order || order.state !== 'ArrangingPayment' || payableAmount(order) !== attempt.amount) {
-            const why = !order ? 'order not found' : `order is ${order.state}, total ${payableAmount(order)}`;
+        const why = whyNotPayable(order, attempt.amount);
+        if (why !== undefined) {
             // A process may have verified it and stopped before adding the payment: then the money is taken.
             const inquiry = await this.client.inquiry(attempt.trackId);
             if (inquiry.kind === 'unavailable') {
@@ -278,12 +298,20 @@ export class ZibalService {
         attempt.zibalStatus = ZIBAL_STATUS.paidVerified;
         attempt.history = [...attempt.history, verified.event];
         await repo.save(attempt);
-        const result = await this.connection.withTransaction(ctx, txCtx =>
-            this.orderService.addPaymentToOrder(txCtx, order.id, {
-                method: attempt.paymentMethodCode,
-                metadata: { trackId: attempt.trackId, claimToken },
-            }),
-        );
+        const result = await this.orderLock.run(ctx, attempt.orderId, async txCtx => {
+            // The order as it is now, while no one else can settle it or take it out of ArrangingPayment.
+            const current = await this.orderService.findOne(txCtx, attempt.orderId, ['payments']);
+            const changed = whyNotPayable(current, attempt.amount);
+            return changed
+                ? { changed }
+                : this.orderService.addPaymentToOrder(txCtx, attempt.orderId, {
+                      method: attempt.paymentMethodCode,
+                      metadata: { trackId: attempt.trackId, claimToken },
+                  });
+        });
+        if ('changed' in result) {
+            return this.refundDue(attempt, 'order-changed', result.changed, tx.status);
+        }
         if (isGraphQlErrorResult(result)) {
             // E.g. CouponRemovedDuringCheckoutError: a single-use coupon was taken by another order meanwhile.
             return this.refundDue(attempt, 'add-payment-failed', result.message);
@@ -295,6 +323,75 @@ export class ZibalService {
             loggerCtx,
         );
         return this.finish(attempt, 'settled', event('settled'));
+    }
+
+    /**
+     * Claims the attempt for this process unless another process holds it (`taken`) or another attempt of the
+     * same order is being verified (`order-busy`). Taken under the order's lock, so that two attempts of one order
+     * are never verified at the same time, and an order never leaves ArrangingPayment while one is.
+     */
+    private claim(
+        ctx: RequestContext,
+        attempt: ZibalPaymentAttempt,
+        claimToken: string,
+    ): Promise<'claimed' | 'taken' | 'order-busy'> {
+        return this.orderLock.run(ctx, attempt.orderId, async txCtx => {
+            const now = Date.now();
+            if (await this.claimedAttempt(txCtx, attempt.orderId, now, attempt.id)) {
+                return 'order-busy';
+            }
+            const claimed = await this.connection
+                .getRepository(txCtx, ZibalPaymentAttempt)
+                .createQueryBuilder()
+                .update(ZibalPaymentAttempt)
+                .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
+                .where('"id" = :id', { id: attempt.id })
+                .andWhere(unclaimed(now))
+                .execute();
+            return claimed.affected === 1 ? 'claimed' : 'taken';
+        });
+    }
+
+    /** An attempt of the order (other than `exceptId`) that a process is verifying now (its claim has not expired). */
+    private claimedAttempt(
+        ctx: RequestContext,
+        orderId: ID,
+        now: number,
+        exceptId?: ID,
+    ): Promise<ZibalPaymentAttempt | null> {
+        const query = this.connection
+            .getRepository(ctx, ZibalPaymentAttempt)
+            .createQueryBuilder('a')
+            .where('a.orderId = :orderId', { orderId: String(orderId) })
+            .andWhere("a.state = 'verifying'")
+            .andWhere('a.claimExpiresAt >= :now', { now });
+        return (exceptId !== undefined ? query.andWhere('a.id != :exceptId', { exceptId }) : query).getOne();
+    }
+
+    /**
+     * For the order process: why the order may not leave ArrangingPayment now, if it may not. It may not while
+     * one of its Zibal payments is being verified: the amount Zibal was asked for must still be what the order
+     * costs when the payment is added. Takes the order's lock in the caller's transaction (on PostgreSQL until it
+     * ends), so a settle cannot start or finish between this check and the caller's change.
+     */
+    refuseOrderChange(ctx: RequestContext, order: Order, fromState: string): Promise<string | undefined> {
+        return this.orderLock.check(ctx, order.id, async () => {
+            const claimed = await this.claimedAttempt(ctx, order.id, Date.now());
+            if (claimed) {
+                Logger.info(
+                    `order ${order.code} stays ${fromState}: trackId ${claimed.trackId} is being verified`,
+                    loggerCtx,
+                );
+                return 'A Zibal payment of this order is being verified, so the order cannot change until it is done. Try again in a moment.';
+            }
+            // A settle may have finished since the caller loaded the order.
+            const current = await this.connection
+                .getRepository(ctx, Order)
+                .findOne({ where: { id: order.id }, select: { id: true, state: true } });
+            return current && current.state !== fromState
+                ? `The order is ${current.state} now, not ${fromState}`
+                : undefined;
+        });
     }
 
     /**
@@ -365,7 +462,7 @@ export class ZibalService {
                 continue;
             }
             const status = outcome.data.status;
-            let state: ZibalAttemptState | undefined;
+            let state: SettleOutcome | undefined;
             if (
                 outcome.result === 100 &&
                 (status === ZIBAL_STATUS.paidNotVerified || status === ZIBAL_STATUS.paidVerified)
@@ -630,6 +727,21 @@ export class ZibalService {
 export function payableAmount(order: Pick<Order, 'totalWithTax'>): number {
     toRial(order.totalWithTax);
     return order.totalWithTax;
+}
+
+/**
+ * Why an order cannot take a Zibal payment of `amount` now, or undefined when it can: it is ArrangingPayment,
+ * nothing is paid on it yet, and its total is exactly the amount Zibal was asked for.
+ */
+function whyNotPayable(order: Order | undefined, amount: number): string | undefined {
+    if (!order) {
+        return 'order not found';
+    }
+    const paid = order.payments ? totalCoveredByPayments(order) : 0;
+    if (order.state !== 'ArrangingPayment' || paid !== 0 || payableAmount(order) !== amount) {
+        return `order is ${order.state}, total ${formatRial(order.totalWithTax)}${paid ? ', partly paid' : ''}`;
+    }
+    return undefined;
 }
 
 /** Attempts no process works on: pending, or verifying under a claim that expired (its process stopped). */
