@@ -24,6 +24,7 @@ import { AppConfig, ZIBAL_SANDBOX_MERCHANT } from './src/config/app-config';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
+import { ShippingQuoteRoundingPlugin } from './src/money/shipping-quote-rounding.plugin';
 import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
@@ -149,6 +150,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
         }),
         plugins: [
             HealthPlugin.init({ redisUrl: app.redisUrl }),
+            ShippingQuoteRoundingPlugin,
             ...jobQueuePlugins(app),
             DefaultSchedulerPlugin.init(),
             DiscountRulesPlugin.init({}),

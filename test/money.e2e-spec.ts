@@ -10,7 +10,6 @@ import {
     ADD_ITEM,
     ADD_PAYMENT,
     createTestPaymentMethod,
-    ELIGIBLE_SHIPPING,
     prepareOrderForPayment,
     withDummyPayment,
 } from './checkout-helpers';
@@ -150,9 +149,19 @@ describe(`money in minor units, paid in whole Rials (${testProfile()})`, () => {
                 }
             }
         `);
-        const { eligibleShippingMethods } = await client.query(ELIGIBLE_SHIPPING);
+        const { eligibleShippingMethods } = await client.query(gql`
+            query {
+                eligibleShippingMethods {
+                    code
+                    price
+                    priceWithTax
+                }
+            }
+        `);
         const flat = eligibleShippingMethods.find((m: { code: string }) => m.code === 'flat-rate');
         expect(formatAsStorefront(flat.priceWithTax, 'IRR')).toBe('IRR\u00a0500,000');
+        // Shipping carries VAT like the goods (and like Postex's prices): 500,000 Rial includes 10%.
+        expect(flat.price).toBe(45_454_500);
         for (const method of eligibleShippingMethods) {
             expect(method.priceWithTax % 100, method.code).toBe(0);
         }

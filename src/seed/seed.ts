@@ -225,7 +225,9 @@ class SeedSteps {
                     arguments: [
                         { name: 'rate', value: String(FLAT_RATE.price) },
                         { name: 'includesTax', value: 'include' },
-                        { name: 'taxRate', value: '0' },
+                        // Delivery is a taxable service: the flat price includes VAT at the shop's rate, like
+                        // Postex's prices (and its fallback), so every shipping line carries the same VAT.
+                        { name: 'taxRate', value: String(this.config.vatPercent) },
                     ],
                 },
                 translations: [
