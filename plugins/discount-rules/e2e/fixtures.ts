@@ -223,12 +223,47 @@ export async function activeOrder(client: SimpleGraphQLClient): Promise<OrderVie
 }
 
 /** Takes the active order through payment (the test payment method settles at once). */
-export async function placeOrder(client: SimpleGraphQLClient): Promise<string> {
+export async function placeOrder(client: SimpleGraphQLClient, method = 'test-payment'): Promise<string> {
     assertOk(
         (await client.query(TRANSITION, { state: 'ArrangingPayment' })).transitionOrderToState,
         'transition',
     );
-    const paid = await client.query(ADD_PAYMENT, { input: { method: 'test-payment', metadata: {} } });
+    return (await pay(client, method)).state;
+}
+
+/** Adds a payment for the whole active order (which is waiting for payment); returns the order as paid. */
+export async function pay(
+    client: SimpleGraphQLClient,
+    method: string,
+): Promise<{ id: string; state: string; totalWithTax: number }> {
+    const paid = await client.query(ADD_PAYMENT, { input: { method, metadata: {} } });
     assertOk(paid.addPaymentToOrder, 'addPaymentToOrder');
-    return paid.addPaymentToOrder.state;
+    return paid.addPaymentToOrder;
+}
+
+const TRANSITION_TO = gql`
+    mutation ($state: String!) {
+        transitionOrderToState(state: $state) {
+            ... on Order {
+                id
+                state
+            }
+            ... on OrderStateTransitionError {
+                errorCode
+                transitionError
+            }
+        }
+    }
+`;
+
+/** What the storefront gets back from `transitionOrderToState`: the order, or the reason it was refused. */
+export interface TransitionOutcome {
+    id?: string;
+    state?: string;
+    errorCode?: string;
+    transitionError?: string;
+}
+
+export async function transitionTo(client: SimpleGraphQLClient, state: string): Promise<TransitionOutcome> {
+    return (await client.query(TRANSITION_TO, { state })).transitionOrderToState;
 }
