@@ -18,7 +18,9 @@ import {
     pay,
     placeOrder,
     PromotionInput,
+    raceToPayment,
     transitionTo,
+    variantsByPrice,
     withPromotions,
 } from './fixtures';
 
@@ -80,23 +82,7 @@ describe(`discount rules (${testProfile()})`, () => {
             },
         });
         await createTestPaymentMethod(t.admin);
-        const { products } = await t.shop.query(gql`
-            query {
-                products(options: { take: 100 }) {
-                    items {
-                        variants {
-                            id
-                            priceWithTax
-                        }
-                    }
-                }
-            }
-        `);
-        variants = products.items
-            .flatMap((p: { variants: Array<{ id: string; priceWithTax: number }> }) => p.variants)
-            .sort(
-                (a: { priceWithTax: number }, b: { priceWithTax: number }) => a.priceWithTax - b.priceWithTax,
-            );
+        variants = await variantsByPrice(t.shop);
         cheap = variants[0];
         dear = variants.find(v => v.priceWithTax === 39_000_000)!; // the electric samovar
     });
@@ -537,17 +523,13 @@ describe(`discount rules (${testProfile()})`, () => {
                     const a = await discountedCart(me);
                     const b = await discountedCart(me);
 
-                    const outcomes = await Promise.all([
-                        transitionTo(a, 'ArrangingPayment'),
-                        transitionTo(b, 'ArrangingPayment'),
-                    ]);
+                    const { outcomes, winner, loser } = await raceToPayment(a, b);
                     const winners = outcomes.filter(o => o.state === 'ArrangingPayment');
                     const losers = outcomes.filter(o => o.errorCode);
                     expect(winners).toHaveLength(1);
                     expect(losers).toHaveLength(1);
                     expect(losers[0].transitionError).toContain(DISCOUNT_ALREADY_USED);
 
-                    const [winner, loser] = outcomes[0].state ? [a, b] : [b, a];
                     await expectRepricedWithoutDiscount(loser);
                     expectRial((await pay(winner, COD)).totalWithTax, HALF + SHIPPING);
                     expect((await transitionTo(loser, 'ArrangingPayment')).state).toBe('ArrangingPayment');

@@ -267,3 +267,43 @@ export interface TransitionOutcome {
 export async function transitionTo(client: SimpleGraphQLClient, state: string): Promise<TransitionOutcome> {
     return (await client.query(TRANSITION_TO, { state })).transitionOrderToState;
 }
+
+/**
+ * Sends two carts to ArrangingPayment at the same moment (the one-time-discount race). Returns both outcomes
+ * and which client got through first (`winner`) and which did not (`loser`), by the first outcome.
+ */
+export async function raceToPayment(
+    a: SimpleGraphQLClient,
+    b: SimpleGraphQLClient,
+): Promise<{ outcomes: TransitionOutcome[]; winner: SimpleGraphQLClient; loser: SimpleGraphQLClient }> {
+    const outcomes = await Promise.all([
+        transitionTo(a, 'ArrangingPayment'),
+        transitionTo(b, 'ArrangingPayment'),
+    ]);
+    const aWon = outcomes[0].state === 'ArrangingPayment';
+    return { outcomes, winner: aWon ? a : b, loser: aWon ? b : a };
+}
+
+export interface VariantPrice {
+    id: string;
+    priceWithTax: number;
+}
+
+/** Every variant of the catalogue with its price, cheapest first (from the catalogue, not the search index). */
+export async function variantsByPrice(client: SimpleGraphQLClient): Promise<VariantPrice[]> {
+    const { products } = await client.query(gql`
+        query {
+            products(options: { take: 100 }) {
+                items {
+                    variants {
+                        id
+                        priceWithTax
+                    }
+                }
+            }
+        }
+    `);
+    return products.items
+        .flatMap((p: { variants: VariantPrice[] }) => p.variants)
+        .sort((a: VariantPrice, b: VariantPrice) => a.priceWithTax - b.priceWithTax);
+}
