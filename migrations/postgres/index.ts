@@ -8,5 +8,6 @@ import { SupportChatAssignmentIndex1795937195021 } from './1795937195021-support
 import { DiscountRulesShippingMobile1795948696972 } from './1795948696972-discount-rules-shipping-mobile';
 import { SmsOtpVerifiedMobile1795953243063 } from './1795953243063-sms-otp-verified-mobile';
 import { MoneyMinorUnits1796188719001 } from './1796188719001-money-minor-units';
+import { DiscountRulesClaims1796189057360 } from './1796189057360-discount-rules-claims';
 
-export const postgresMigrations = [InitialSchema1795913572791, ZibalPayment1795914505854, SmsOtp1795914606988, PostexShipping1795914633813, SupportChat1795917392901, SupportChatAssignmentIndex1795937195021, DiscountRulesShippingMobile1795948696972, SmsOtpVerifiedMobile1795953243063, MoneyMinorUnits1796188719001];
+export const postgresMigrations = [InitialSchema1795913572791, ZibalPayment1795914505854, SmsOtp1795914606988, PostexShipping1795914633813, SupportChat1795917392901, SupportChatAssignmentIndex1795937195021, DiscountRulesShippingMobile1795948696972, SmsOtpVerifiedMobile1795953243063, MoneyMinorUnits1796188719001, DiscountRulesClaims1796189057360];

@@ -8,5 +8,6 @@ import { SupportChatAssignmentIndex1795937193946 } from './1795937193946-support
 import { DiscountRulesShippingMobile1795948696152 } from './1795948696152-discount-rules-shipping-mobile';
 import { SmsOtpVerifiedMobile1795953241973 } from './1795953241973-sms-otp-verified-mobile';
 import { MoneyMinorUnits1796188719000 } from './1796188719000-money-minor-units';
+import { DiscountRulesClaims1796189053388 } from './1796189053388-discount-rules-claims';
 
-export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946, DiscountRulesShippingMobile1795948696152, SmsOtpVerifiedMobile1795953241973, MoneyMinorUnits1796188719000];
+export const sqliteMigrations = [InitialSchema1795913572541, ZibalPayment1795914504755, SmsOtp1795914603656, PostexShipping1795914632538, SupportChat1795917390160, SupportChatAssignmentIndex1795937193946, DiscountRulesShippingMobile1795948696152, SmsOtpVerifiedMobile1795953241973, MoneyMinorUnits1796188719000, DiscountRulesClaims1796189053388];

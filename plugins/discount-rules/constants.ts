@@ -19,3 +19,17 @@ export const RULE_CODES = {
 
 /** Internal Order custom field: the canonical mobile of the shipping address once the order went to payment. */
 export const SHIPPING_MOBILE_FIELD = 'shippingMobile';
+
+/**
+ * Code at the start of the `transitionError` of a transition to ArrangingPayment refused because a one-time
+ * discount (first order, uses per mobile) of the order was already used by another order of the shopper.
+ */
+export const DISCOUNT_ALREADY_USED = 'DISCOUNT_ALREADY_USED';
+
+/** The `transitionError` a storefront shows when the checkout is refused; starts with a stable code. */
+export const DISCOUNT_ALREADY_USED_MESSAGE =
+    `${DISCOUNT_ALREADY_USED}: A one-time discount on this order (first order, or limited uses per mobile ` +
+    'number) has already been used by another order with the same account, email or mobile number. The order ' +
+    'has been recalculated without it: please check the new total before paying. | تخفیف یک‌بارمصرف این سفارش ' +
+    '(اولین خرید یا محدود برای هر شماره موبایل) پیش‌تر در سفارش دیگری با همین حساب، ایمیل یا شماره موبایل ' +
+    'استفاده شده است. مبلغ سفارش بدون آن دوباره محاسبه شد؛ لطفاً پیش از پرداخت مبلغ جدید را ببینید.';

@@ -1,7 +1,7 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
-import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
+import { ConfigService, Logger, PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
-import { DEFAULT_TIME_ZONE, PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from './constants';
+import { DEFAULT_TIME_ZONE, loggerCtx, PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from './constants';
 import { cappedPercentageAction, cheapestItemAction, tieredDiscountAction } from './config/actions';
 import {
     everyNItemsCondition,
@@ -13,6 +13,9 @@ import {
     volumeTierCondition,
     weeklyWindowCondition,
 } from './config/conditions';
+import { oneTimeDiscountProcess } from './config/one-time-discount.process';
+import { DiscountClaim } from './entities/discount-claim.entity';
+import { DiscountClaimService } from './service/discount-claim.service';
 import { DiscountRulesService, recordShippingMobile } from './service/discount-rules.service';
 import { ExclusivePromotionsService } from './service/exclusive-promotions.service';
 import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './types';
@@ -40,8 +43,21 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
  * ```ts
  * plugins: [DiscountRulesPlugin.init({})]
  * ```
- * No entities, no migrations, no GraphQL changes: the storefront sees the discounts in the usual
+ * Apply the project's migrations (the plugin adds the table `discount_claim`). No GraphQL changes: the
+ * storefront sees the discounts in the usual
  * `activeOrder { discounts { description amountWithTax } promotions { name } totalWithTax }`.
+ *
+ * ## One-time discounts at checkout
+ * First-order and per-mobile discounts are claimed when the order goes to ArrangingPayment (one row per rule
+ * and shopper identity, unique in the database, so concurrent checkouts on any number of instances cannot
+ * both keep one). A refused checkout gets an `OrderStateTransitionError` whose `transitionError` starts with
+ * `DISCOUNT_ALREADY_USED`, and the order is repriced without the discount:
+ * ```graphql
+ * mutation { transitionOrderToState(state: "ArrangingPayment") {
+ *   ... on Order { state totalWithTax }
+ *   ... on OrderStateTransitionError { errorCode transitionError } } }
+ * ```
+ * Show the message and the new total; the shopper may then go on without the discount.
  *
  * ## Exclusivity
  * A promotion with the "Exclusive" condition never combines with another. When one applies, the shopper
@@ -53,8 +69,10 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
     providers: [
         { provide: PLUGIN_INIT_OPTIONS, useFactory: () => DiscountRulesPlugin.options },
         DiscountRulesService,
+        DiscountClaimService,
         ExclusivePromotionsService,
     ],
+    entities: [DiscountClaim],
     configuration: config => {
         config.promotionOptions.promotionConditions.push(
             firstOrderCondition,
@@ -77,7 +95,11 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
             ...(config.customFields.Order ?? []),
             { name: SHIPPING_MOBILE_FIELD, type: 'string', nullable: true, internal: true },
         ];
-        config.orderOptions.process = [...(config.orderOptions.process ?? []), recordShippingMobile];
+        config.orderOptions.process = [
+            ...(config.orderOptions.process ?? []),
+            recordShippingMobile,
+            oneTimeDiscountProcess,
+        ];
         return config;
     },
     compatibility: '^3.7.0',
@@ -85,7 +107,10 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
 export class DiscountRulesPlugin implements OnApplicationBootstrap {
     static options: ResolvedDiscountRulesOptions = { now: () => new Date(), timeZone: DEFAULT_TIME_ZONE };
 
-    constructor(private exclusivePromotions: ExclusivePromotionsService) {}
+    constructor(
+        private exclusivePromotions: ExclusivePromotionsService,
+        private configService: ConfigService,
+    ) {}
 
     static init(options: DiscountRulesPluginOptions = {}): Type<DiscountRulesPlugin> {
         this.options = {
@@ -97,5 +122,22 @@ export class DiscountRulesPlugin implements OnApplicationBootstrap {
 
     onApplicationBootstrap(): void {
         this.exclusivePromotions.install();
+        // A process after ours that refuses the move to ArrangingPayment would leave the order's claims held
+        // until it is cancelled or goes to payment again.
+        const processes = this.configService.orderOptions.process;
+        const ours = processes.indexOf(oneTimeDiscountProcess);
+        if (ours < 0) {
+            Logger.warn(
+                'The order process of DiscountRulesPlugin was removed from orderOptions.process: first-order and ' +
+                    'per-mobile discounts are not claimed at checkout',
+                loggerCtx,
+            );
+        } else if (processes.slice(ours + 1).some(p => p.onTransitionStart)) {
+            Logger.warn(
+                'An order process registered after DiscountRulesPlugin checks transitions: register that plugin ' +
+                    'before DiscountRulesPlugin so one-time discounts are claimed only by orders that go to payment',
+                loggerCtx,
+            );
+        }
     }
 }

@@ -1,3 +1,4 @@
 export { DiscountRulesPlugin } from './discount-rules.plugin';
-export { RULE_CODES } from './constants';
+export { DISCOUNT_ALREADY_USED, RULE_CODES } from './constants';
+export { DiscountClaim } from './entities/discount-claim.entity';
 export type { DiscountRulesPluginOptions } from './types';

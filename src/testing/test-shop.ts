@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigService, VendureConfig } from '@vendure/core';
+import { ConfigService, DefaultSchedulerPlugin, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 
 import { RunningServer, startServer } from '../bootstrap';
@@ -106,6 +106,43 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
             await deleteRedisKeys(app.redisUrl, app.redisPrefix);
             fs.rmSync(tmpDir, { recursive: true, force: true });
         },
+    };
+}
+
+/** A second server instance of a test shop (see {@link startSecondInstance}). */
+export interface SecondInstance {
+    server: RunningServer;
+    baseUrl: string;
+    /** A new Shop API client of this instance, with its own session. */
+    newShopClient(): SimpleGraphQLClient;
+}
+
+/**
+ * Starts a second server instance of a test shop: same database, same Redis and key prefix, its own port, as a
+ * second pod behind a load balancer would be. Jobs stay on the first instance. Close it before the shop.
+ */
+export async function startSecondInstance(
+    t: TestShop,
+    adjustConfig: (config: VendureConfig) => VendureConfig = config => config,
+): Promise<SecondInstance> {
+    const app = { ...t.app, port: 0 };
+    const server = await startServer(app, {
+        providers: resolveProviderUrls(app, 'http://127.0.0.1:9'),
+        seed: false,
+        runJobsInProcess: false,
+        adjustConfig: config => {
+            // Both instances live in this test process, and the scheduler's cron jobs are named process-wide:
+            // the second one runs without (in production servers leave scheduled tasks to the worker anyway).
+            config.plugins = (config.plugins ?? []).filter(p => p !== DefaultSchedulerPlugin);
+            return adjustConfig(config);
+        },
+    });
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const runtimeConfig = server.app.get(ConfigService) as unknown as Required<VendureConfig>;
+    return {
+        server,
+        baseUrl,
+        newShopClient: () => new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/shop-api`),
     };
 }
 

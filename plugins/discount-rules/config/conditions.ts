@@ -33,11 +33,7 @@ export const firstOrderCondition = new PromotionCondition({
     args: {},
     init,
     async check(ctx, order) {
-        const who = await service.identify(ctx, order);
-        if (!who.customerId && !who.email && !who.mobiles.length) {
-            return false; // Unknown shopper: the discount shows once they say who they are.
-        }
-        return !(await service.hasEarlierOrder(ctx, order, who));
+        return service.isFirstOrder(ctx, order, await service.identify(ctx, order));
     },
 });
 
@@ -285,10 +281,7 @@ export const usageLimitPerMobileCondition = new PromotionCondition({
     },
     init,
     async check(ctx, order, args, promotion) {
-        const { mobiles } = await service.identify(ctx, order);
-        if (!mobiles.length) {
-            return false; // Cannot be counted without a number: applies once the shopper gives one.
-        }
-        return (await service.countUsagesByMobile(ctx, promotion.id, mobiles, order.id)) < args.limit;
+        const who = await service.identify(ctx, order);
+        return service.withinMobileLimit(ctx, order, promotion.id, args.limit, who);
     },
 });

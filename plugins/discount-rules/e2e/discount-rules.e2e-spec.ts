@@ -9,9 +9,20 @@ import {
 } from '../../../src/testing/checkout-helpers';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { DiscountRulesPlugin } from '../discount-rules.plugin';
-import { RULE_CODES as R } from '../constants';
+import { DISCOUNT_ALREADY_USED, DISCOUNT_ALREADY_USED_MESSAGE, RULE_CODES as R } from '../constants';
 
-import { activeOrder, fillCart, OrderView, placeOrder, PromotionInput, withPromotions } from './fixtures';
+import {
+    activeOrder,
+    fillCart,
+    OrderView,
+    pay,
+    placeOrder,
+    PromotionInput,
+    raceToPayment,
+    transitionTo,
+    variantsByPrice,
+    withPromotions,
+} from './fixtures';
 
 const SHIPPING = 500_000; // the demo shop's flat rate, Rial
 
@@ -19,6 +30,20 @@ const SHIPPING = 500_000; // the demo shop's flat rate, Rial
 function expectRial(actual: number, expected: number): void {
     expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(2);
 }
+
+const CANCEL_ORDER = gql`
+    mutation ($orderId: ID!) {
+        cancelOrder(input: { orderId: $orderId, reason: "test" }) {
+            ... on Order {
+                state
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;
 
 /** Vendure requires a condition (or a coupon) on every promotion; "minimum amount 0" is the neutral one. */
 const ALWAYS = { code: 'minimum_order_amount', args: { amount: 0, taxInclusive: true } };
@@ -57,23 +82,7 @@ describe(`discount rules (${testProfile()})`, () => {
             },
         });
         await createTestPaymentMethod(t.admin);
-        const { products } = await t.shop.query(gql`
-            query {
-                products(options: { take: 100 }) {
-                    items {
-                        variants {
-                            id
-                            priceWithTax
-                        }
-                    }
-                }
-            }
-        `);
-        variants = products.items
-            .flatMap((p: { variants: Array<{ id: string; priceWithTax: number }> }) => p.variants)
-            .sort(
-                (a: { priceWithTax: number }, b: { priceWithTax: number }) => a.priceWithTax - b.priceWithTax,
-            );
+        variants = await variantsByPrice(t.shop);
         cheap = variants[0];
         dear = variants.find(v => v.priceWithTax === 39_000_000)!; // the electric samovar
     });
@@ -448,6 +457,110 @@ describe(`discount rules (${testProfile()})`, () => {
                 province: 'تهران',
             });
             expectRial(other.subTotalWithTax, 35_100_000);
+        });
+    });
+
+    describe('one-time rules when the order goes to payment', () => {
+        const oneTimeRules = [
+            { rule: 'first order', promotion: orderPercent('first order 50%', 50, [{ code: R.firstOrder }]) },
+            {
+                rule: 'once per mobile',
+                promotion: orderPercent('once per mobile 50%', 50, [
+                    { code: R.usageLimitPerMobile, args: { limit: 1 } },
+                ]),
+            },
+        ];
+        const HALF = 19_500_000;
+        const COD = 'cash-on-delivery';
+
+        /** A cart repriced with the discount, ready to go to payment. */
+        async function discountedCart(shopper: { email: string; phone: string }) {
+            const client = t.newShopClient();
+            const order = await fillCart(client, {
+                items: [{ variantId: dear.id, quantity: 1 }],
+                ...shopper,
+                province: 'تهران',
+                shipping: true,
+            });
+            expectRial(order.subTotalWithTax, HALF);
+            return client;
+        }
+
+        async function expectRepricedWithoutDiscount(client: ReturnType<TestShop['newShopClient']>) {
+            const order = await activeOrder(client);
+            expect(order.state).toBe('AddingItems');
+            expect(order.promotions).toEqual([]);
+            expect(order.subTotalWithTax).toBe(39_000_000);
+        }
+
+        for (const { rule, promotion } of oneTimeRules) {
+            it(`${rule}: of two carts repriced together, the second to go to payment is refused and repriced`, async () => {
+                await withPromotions(t.admin, [promotion], async () => {
+                    const { phone } = nextShopper();
+                    // Two guest carts of one mobile under two emails, both showing the discount.
+                    const a = await discountedCart({ email: nextShopper().email, phone });
+                    const b = await discountedCart({ email: nextShopper().email, phone });
+
+                    expect((await transitionTo(a, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                    const refused = await transitionTo(b, 'ArrangingPayment');
+                    expect(refused.errorCode).toBe('ORDER_STATE_TRANSITION_ERROR');
+                    // The whole message reaches the storefront (code first, English and Persian text).
+                    expect(refused.transitionError).toBe(DISCOUNT_ALREADY_USED_MESSAGE);
+                    expect(refused.transitionError!.startsWith(DISCOUNT_ALREADY_USED)).toBe(true);
+                    await expectRepricedWithoutDiscount(b);
+
+                    expectRial((await pay(a, COD)).totalWithTax, HALF + SHIPPING);
+                    // B, now showing the full price, may go on without the discount.
+                    expect((await transitionTo(b, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                    expect((await pay(b, COD)).totalWithTax).toBe(39_000_000 + SHIPPING);
+                });
+            });
+
+            it(`${rule}: two carts going to payment at the same moment: exactly one keeps the discount`, async () => {
+                await withPromotions(t.admin, [promotion], async () => {
+                    // The attack: one email and mobile, two carts, both repriced while neither is placed.
+                    const me = nextShopper();
+                    const a = await discountedCart(me);
+                    const b = await discountedCart(me);
+
+                    const { outcomes, winner, loser } = await raceToPayment(a, b);
+                    const winners = outcomes.filter(o => o.state === 'ArrangingPayment');
+                    const losers = outcomes.filter(o => o.errorCode);
+                    expect(winners).toHaveLength(1);
+                    expect(losers).toHaveLength(1);
+                    expect(losers[0].transitionError).toContain(DISCOUNT_ALREADY_USED);
+
+                    await expectRepricedWithoutDiscount(loser);
+                    expectRial((await pay(winner, COD)).totalWithTax, HALF + SHIPPING);
+                    expect((await transitionTo(loser, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                    expect((await pay(loser, COD)).totalWithTax).toBe(39_000_000 + SHIPPING);
+                });
+            });
+        }
+
+        it('an order taken back to AddingItems, or cancelled, frees the discount for the next order', async () => {
+            await withPromotions(t.admin, [oneTimeRules[0].promotion], async () => {
+                const me = nextShopper();
+                const a = await discountedCart(me);
+                expect((await transitionTo(a, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                expect((await transitionTo(a, 'AddingItems')).state).toBe('AddingItems');
+
+                const b = await discountedCart(me);
+                expect((await transitionTo(b, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                const paid = await pay(b, COD);
+                expectRial(paid.totalWithTax, HALF + SHIPPING);
+                // B holds it now: A, still showing the discount, is refused.
+                expect((await transitionTo(a, 'ArrangingPayment')).transitionError).toContain(
+                    DISCOUNT_ALREADY_USED,
+                );
+
+                const { cancelOrder } = await t.admin.query(CANCEL_ORDER, { orderId: paid.id });
+                assertOk(cancelOrder, 'cancelOrder');
+                expect(cancelOrder.state).toBe('Cancelled');
+                const c = await discountedCart(me);
+                expect((await transitionTo(c, 'ArrangingPayment')).state).toBe('ArrangingPayment');
+                expectRial((await pay(c, COD)).totalWithTax, HALF + SHIPPING);
+            });
         });
     });
 

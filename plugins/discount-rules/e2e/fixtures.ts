@@ -203,12 +203,87 @@ export async function activeOrder(client: SimpleGraphQLClient): Promise<OrderVie
 }
 
 /** Takes the active order through payment (the test payment method settles at once). */
-export async function placeOrder(client: SimpleGraphQLClient): Promise<string> {
+export async function placeOrder(client: SimpleGraphQLClient, method = 'test-payment'): Promise<string> {
     assertOk(
         (await client.query(TRANSITION, { state: 'ArrangingPayment' })).transitionOrderToState,
         'transition',
     );
-    const paid = await client.query(ADD_PAYMENT, { input: { method: 'test-payment', metadata: {} } });
+    return (await pay(client, method)).state;
+}
+
+/** Adds a payment for the whole active order (which is waiting for payment); returns the order as paid. */
+export async function pay(
+    client: SimpleGraphQLClient,
+    method: string,
+): Promise<{ id: string; state: string; totalWithTax: number }> {
+    const paid = await client.query(ADD_PAYMENT, { input: { method, metadata: {} } });
     assertOk(paid.addPaymentToOrder, 'addPaymentToOrder');
-    return paid.addPaymentToOrder.state;
+    return paid.addPaymentToOrder;
+}
+
+const TRANSITION_TO = gql`
+    mutation ($state: String!) {
+        transitionOrderToState(state: $state) {
+            ... on Order {
+                id
+                state
+            }
+            ... on OrderStateTransitionError {
+                errorCode
+                transitionError
+            }
+        }
+    }
+`;
+
+/** What the storefront gets back from `transitionOrderToState`: the order, or the reason it was refused. */
+export interface TransitionOutcome {
+    id?: string;
+    state?: string;
+    errorCode?: string;
+    transitionError?: string;
+}
+
+export async function transitionTo(client: SimpleGraphQLClient, state: string): Promise<TransitionOutcome> {
+    return (await client.query(TRANSITION_TO, { state })).transitionOrderToState;
+}
+
+/**
+ * Sends two carts to ArrangingPayment at the same moment (the one-time-discount race). Returns both outcomes
+ * and which client got through first (`winner`) and which did not (`loser`), by the first outcome.
+ */
+export async function raceToPayment(
+    a: SimpleGraphQLClient,
+    b: SimpleGraphQLClient,
+): Promise<{ outcomes: TransitionOutcome[]; winner: SimpleGraphQLClient; loser: SimpleGraphQLClient }> {
+    const outcomes = await Promise.all([
+        transitionTo(a, 'ArrangingPayment'),
+        transitionTo(b, 'ArrangingPayment'),
+    ]);
+    const aWon = outcomes[0].state === 'ArrangingPayment';
+    return { outcomes, winner: aWon ? a : b, loser: aWon ? b : a };
+}
+
+export interface VariantPrice {
+    id: string;
+    priceWithTax: number;
+}
+
+/** Every variant of the catalogue with its price, cheapest first (from the catalogue, not the search index). */
+export async function variantsByPrice(client: SimpleGraphQLClient): Promise<VariantPrice[]> {
+    const { products } = await client.query(gql`
+        query {
+            products(options: { take: 100 }) {
+                items {
+                    variants {
+                        id
+                        priceWithTax
+                    }
+                }
+            }
+        }
+    `);
+    return products.items
+        .flatMap((p: { variants: VariantPrice[] }) => p.variants)
+        .sort((a: VariantPrice, b: VariantPrice) => a.priceWithTax - b.priceWithTax);
 }

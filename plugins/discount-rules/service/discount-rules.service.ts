@@ -14,8 +14,14 @@ import { Brackets } from 'typeorm';
 
 import { IranianMobile, normalizeIranianMobile } from '../../../src/iran/mobile';
 import { PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from '../constants';
+import { FIRST_ORDER_SCOPE, mobileLimitScope } from '../logic/claims';
 import { mobileSpellings } from '../logic/mobile-variants';
 import { ResolvedDiscountRulesOptions } from '../types';
+
+/** `fresh`: query the database now rather than reuse this request's earlier answer (checks at checkout). */
+export interface FreshOption {
+    fresh?: boolean;
+}
 
 /** Who is buying, as far as the order tells: used to match earlier orders of the same person. */
 export interface ShopperIdentity {
@@ -76,14 +82,55 @@ export class DiscountRulesService {
     }
 
     /**
+     * The first-order rule: the shopper is known (account, email or mobile) and has no other order placed or
+     * waiting for payment, and this order was not refused the first order at checkout in this request.
+     */
+    async isFirstOrder(
+        ctx: RequestContext,
+        order: Order,
+        who: ShopperIdentity,
+        options: FreshOption = {},
+    ): Promise<boolean> {
+        if (!who.customerId && !who.email && !who.mobiles.length) {
+            return false; // Unknown shopper: the discount shows once they say who they are.
+        }
+        if (this.usedElsewhere(ctx, order.id, FIRST_ORDER_SCOPE)) {
+            return false;
+        }
+        return !(await this.hasEarlierOrder(ctx, order, who, options));
+    }
+
+    /** The per-mobile limit: the shopper has a mobile, used the promotion fewer than `limit` times. */
+    async withinMobileLimit(
+        ctx: RequestContext,
+        order: Order,
+        promotionId: ID,
+        limit: number,
+        who: ShopperIdentity,
+        options: FreshOption = {},
+    ): Promise<boolean> {
+        if (!who.mobiles.length) {
+            return false; // Cannot be counted without a number: applies once the shopper gives one.
+        }
+        if (this.usedElsewhere(ctx, order.id, mobileLimitScope(promotionId))) {
+            return false;
+        }
+        return (await this.countUsagesByMobile(ctx, promotionId, who.mobiles, order.id, options)) < limit;
+    }
+
+    /**
      * Whether the same shopper has another order that is placed (not cancelled) or waiting for payment: same
      * customer, same email, or one of their mobiles as an earlier order's customer phone or shipping mobile
      * (guests get a Customer per email and may leave the customer phone empty). Orders waiting for payment
      * count, as in Vendure's own usage limits, so two open checkouts cannot both be "the first".
      */
-    async hasEarlierOrder(ctx: RequestContext, order: Order, who: ShopperIdentity): Promise<boolean> {
-        const key = `dr:earlier:${order.id}:${who.customerId}:${who.email}:${who.mobiles.join(',')}`;
-        return this.requestCache.get(ctx, key, async () => {
+    async hasEarlierOrder(
+        ctx: RequestContext,
+        order: Order,
+        who: ShopperIdentity,
+        { fresh = false }: FreshOption = {},
+    ): Promise<boolean> {
+        const query = async () => {
             const qb = this.connection
                 .getRepository(ctx, Order)
                 .createQueryBuilder('o')
@@ -93,7 +140,9 @@ export class DiscountRulesService {
                 .andWhere(placedOrWaitingForPayment())
                 .andWhere(this.sameShopper(who));
             return (await qb.getCount()) > 0;
-        });
+        };
+        const key = `dr:earlier:${order.id}:${who.customerId}:${who.email}:${who.mobiles.join(',')}`;
+        return fresh ? query() : this.requestCache.get(ctx, key, query);
     }
 
     /**
@@ -105,9 +154,9 @@ export class DiscountRulesService {
         promotionId: ID,
         mobiles: IranianMobile[],
         excludeOrderId: ID,
+        { fresh = false }: FreshOption = {},
     ): Promise<number> {
-        const key = `dr:usage:${promotionId}:${mobiles.join(',')}:${excludeOrderId}`;
-        return this.requestCache.get(ctx, key, () =>
+        const query = () =>
             this.connection
                 .getRepository(ctx, Order)
                 .createQueryBuilder('o')
@@ -117,8 +166,22 @@ export class DiscountRulesService {
                 .andWhere('o.type != :seller', { seller: OrderType.Seller })
                 .andWhere(placedOrWaitingForPayment())
                 .andWhere(this.sameShopper({ mobiles }))
-                .getCount(),
-        );
+                .getCount();
+        const key = `dr:usage:${promotionId}:${mobiles.join(',')}:${excludeOrderId}`;
+        return fresh ? query() : this.requestCache.get(ctx, key, query);
+    }
+
+    /**
+     * Records that the order was refused a one-time discount at checkout because another order holds it, so
+     * that the repricing in the same request leaves the discount off even before that other order is visible
+     * as waiting for payment (later requests see it and decide the same by the usual rule).
+     */
+    markUsedElsewhere(ctx: RequestContext, orderId: ID, scope: string): void {
+        this.requestCache.set(ctx, `dr:used-elsewhere:${orderId}:${scope}`, true);
+    }
+
+    usedElsewhere(ctx: RequestContext, orderId: ID, scope: string): boolean {
+        return this.requestCache.get<boolean>(ctx, `dr:used-elsewhere:${orderId}:${scope}`) === true;
     }
 
     private sameShopper(who: Partial<ShopperIdentity>): Brackets {

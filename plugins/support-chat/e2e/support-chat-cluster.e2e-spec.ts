@@ -1,12 +1,11 @@
 import { SimpleGraphQLClient } from '@vendure/testing';
-import { ConfigService, DefaultSchedulerPlugin, VendureConfig } from '@vendure/core';
+import { ConfigService, VendureConfig } from '@vendure/core';
 import gql from 'graphql-tag';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { RunningServer, startServer } from '../../../src/bootstrap';
-import { resolveProviderUrls } from '../../../src/simulators/provider-urls';
-import { createTestShop, TestShop } from '../../../src/testing/test-shop';
+import { RunningServer } from '../../../src/bootstrap';
+import { createTestShop, startSecondInstance, TestShop } from '../../../src/testing/test-shop';
 
 import {
     ack,
@@ -46,20 +45,9 @@ describe.runIf(clustered)('Support chat across two server instances (PostgreSQL 
 
     beforeAll(async () => {
         t = await createTestShop({ seed: false, adjustConfig: withChatOptions(CHAT_OPTIONS) });
-        // The second instance: same database, same Redis and key prefix, its own port; jobs stay on the first.
-        const app = { ...t.app, port: 0 };
-        second = await startServer(app, {
-            providers: resolveProviderUrls(app, 'http://127.0.0.1:9'),
-            seed: false,
-            runJobsInProcess: false,
-            adjustConfig: config => {
-                // Both instances live in this test process, and the scheduler's cron jobs are named process-wide:
-                // the second one runs without (in production servers leave scheduled tasks to the worker anyway).
-                config.plugins = (config.plugins ?? []).filter(p => p !== DefaultSchedulerPlugin);
-                return withChatOptions(CHAT_OPTIONS)(config);
-            },
-        });
-        secondUrl = `http://127.0.0.1:${second.port}`;
+        const instance = await startSecondInstance(t, withChatOptions(CHAT_OPTIONS));
+        second = instance.server;
+        secondUrl = instance.baseUrl;
         expect(second.port).not.toBe(Number(new URL(t.baseUrl).port));
     });
 
