@@ -30,6 +30,7 @@ describe(`money migration: whole Rials to Rial x 100 (${testProfile()})`, () => 
     let before: Snapshot;
     let after: Snapshot;
     let bigintColumns: string[];
+    let ran: string[];
 
     beforeAll(async () => {
         t = await createTestShop({
@@ -39,8 +40,8 @@ describe(`money migration: whole Rials to Rial x 100 (${testProfile()})`, () => 
                 before = await snapshot(app.database);
                 // The migrations alone (the server's start, which runs them too, also writes sessions etc.).
                 const providers = resolveProviderUrls(app, 'http://127.0.0.1:9');
-                const ran = await applyMigrations(buildVendureConfig(app, { role: 'server', providers }));
-                expect(ran).toEqual([expect.stringMatching(/^MoneyMinorUnits\d+$/)]);
+                ran = await applyMigrations(buildVendureConfig(app, { role: 'server', providers }));
+                expect(ran).toEqual(expect.arrayContaining([expect.stringMatching(/^MoneyMinorUnits\d+$/)]));
                 after = await snapshot(app.database);
                 bigintColumns = await listBigintColumns(app.database);
             },
@@ -137,11 +138,16 @@ describe(`money migration: whole Rials to Rial x 100 (${testProfile()})`, () => 
             ...Object.entries(ADJUSTMENT_COLUMNS).map(([table, col]) => `${table}.${col}`),
             ...Object.entries(OPERATION_COLUMNS).flatMap(([table, cols]) => cols.map(c => `${table}.${c}`)),
         ]);
-        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+        // Tables made by later migrations are new and empty.
+        for (const table of after.keys()) {
+            if (!before.has(table)) {
+                expect(after.get(table)!.size, table).toBe(0);
+            }
+        }
         for (const [table, rows] of before) {
             if (table === 'migrations') {
-                // One row more: the money migration.
-                expect(after.get(table)!.size).toBe(rows.size + 1);
+                // One row more per migration that ran: the money migration and any later one.
+                expect(after.get(table)!.size).toBe(rows.size + ran.length);
                 continue;
             }
             expect(after.get(table)!.size, table).toBe(rows.size);

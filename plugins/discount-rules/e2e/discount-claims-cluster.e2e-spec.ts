@@ -11,7 +11,7 @@ import { DISCOUNT_ALREADY_USED, RULE_CODES as R } from '../constants';
 import { activeOrder, fillCart, raceToPayment, RuleInput, variantsByPrice, withPromotions } from './fixtures';
 
 const clustered = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
-const SAMOVAR = 39_000_000;
+const SAMOVAR = 3_900_000_000;
 
 /**
  * Two server instances on one PostgreSQL database and one Redis, as two pods behind a load balancer: the two

@@ -24,11 +24,13 @@ import {
     withPromotions,
 } from './fixtures';
 
-const SHIPPING = 500_000; // the demo shop's flat rate, Rial
+// Amounts are Vendure money: Rial x 100 (README "Money"); e.g. the samovar's 39,000,000 Rial is 3_900_000_000.
+const SHIPPING = 50_000_000; // the demo shop's flat rate, 500,000 Rial
 
-/** Vendure spreads an order discount over lines and taxes; allow a Rial or two of rounding. */
+/** Vendure spreads an order discount over lines and taxes; allow a Rial or two of rounding (200 money units). */
 function expectRial(actual: number, expected: number): void {
-    expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(2);
+    expect(actual % 100, `${actual} is a whole Rial`).toBe(0);
+    expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(200);
 }
 
 const CANCEL_ORDER = gql`
@@ -84,7 +86,7 @@ describe(`discount rules (${testProfile()})`, () => {
         await createTestPaymentMethod(t.admin);
         variants = await variantsByPrice(t.shop);
         cheap = variants[0];
-        dear = variants.find(v => v.priceWithTax === 39_000_000)!; // the electric samovar
+        dear = variants.find(v => v.priceWithTax === 3_900_000_000)!; // the electric samovar
     });
 
     afterAll(async () => {
@@ -146,7 +148,7 @@ describe(`discount rules (${testProfile()})`, () => {
                     province: 'تهران',
                     shipping: true,
                 });
-                expectRial(o1.subTotalWithTax, 39_000_000 - 3_900_000);
+                expectRial(o1.subTotalWithTax, 3_900_000_000 - 390_000_000);
                 expect(await placeOrder(first)).toBe('PaymentSettled');
 
                 // Same mobile written differently, another email: no longer a first order.
@@ -156,7 +158,7 @@ describe(`discount rules (${testProfile()})`, () => {
                     phone: `+98 ${me.phone.slice(1)}`,
                     province: 'تهران',
                 });
-                expect(samePhone.subTotalWithTax).toBe(39_000_000);
+                expect(samePhone.subTotalWithTax).toBe(3_900_000_000);
                 // Same email, another phone: also known.
                 const sameEmail = await fillCart(t.newShopClient(), {
                     items: [{ variantId: dear.id, quantity: 1 }],
@@ -164,14 +166,14 @@ describe(`discount rules (${testProfile()})`, () => {
                     phone: '09350000001',
                     province: 'تهران',
                 });
-                expect(sameEmail.subTotalWithTax).toBe(39_000_000);
+                expect(sameEmail.subTotalWithTax).toBe(3_900_000_000);
                 // A new shopper still gets it.
                 const fresh = await fillCart(t.newShopClient(), {
                     items: [{ variantId: dear.id, quantity: 1 }],
                     ...nextShopper(),
                     province: 'تهران',
                 });
-                expectRial(fresh.subTotalWithTax, 35_100_000);
+                expectRial(fresh.subTotalWithTax, 3_510_000_000);
             },
         );
     });
@@ -193,7 +195,7 @@ describe(`discount rules (${testProfile()})`, () => {
                     province: 'تهران',
                     shipping: true,
                 });
-                expectRial(o1.subTotalWithTax, 35_100_000);
+                expectRial(o1.subTotalWithTax, 3_510_000_000);
                 expect(await placeOrder(earlier)).toBe('PaymentSettled');
 
                 // A new email each time; the customer phone left empty, or a landline: still the same person.
@@ -205,7 +207,7 @@ describe(`discount rules (${testProfile()})`, () => {
                         addressPhone: `+98 ${mobile.slice(1)}`,
                         province: 'تهران',
                     });
-                    expect(again.subTotalWithTax).toBe(39_000_000);
+                    expect(again.subTotalWithTax).toBe(3_900_000_000);
                 }
             });
         }
@@ -229,14 +231,14 @@ describe(`discount rules (${testProfile()})`, () => {
                 };
                 const a = await checkout();
                 const b = await checkout();
-                expectRial((await activeOrder(a)).subTotalWithTax, 35_100_000);
+                expectRial((await activeOrder(a)).subTotalWithTax, 3_510_000_000);
                 assertOk(
                     (await a.query(TRANSITION, { state: 'ArrangingPayment' })).transitionOrderToState,
                     'transition',
                 );
                 // Once A waits for payment, B's next recalculation no longer sees a first order.
                 const bAgain = await fillCart(b, { items: [{ variantId: dear.id, quantity: 1 }] });
-                expect(bAgain.subTotalWithTax).toBe(2 * 39_000_000);
+                expect(bAgain.subTotalWithTax).toBe(2 * 3_900_000_000);
             },
         );
     });
@@ -267,14 +269,14 @@ describe(`discount rules (${testProfile()})`, () => {
             conditions: [
                 { code: R.volumeTier, args: { basis: 'amount', tiers: ['10,000,000:5', '50,000,000:10'] } },
             ],
-            actions: [{ code: R.tieredDiscount, args: { maxDiscount: 7_000_000 } }],
+            actions: [{ code: R.tieredDiscount, args: { maxDiscount: 700_000_000 } }],
         };
         await withPromotions(t.admin, [tiered], async () => {
             const client = t.newShopClient();
             const one = await fillCart(client, { items: [{ variantId: dear.id, quantity: 1 }] });
-            expectRial(one.subTotalWithTax, 39_000_000 - 1_950_000); // 5%
+            expectRial(one.subTotalWithTax, 3_900_000_000 - 195_000_000); // 5%
             const two = await fillCart(client, { items: [{ variantId: dear.id, quantity: 1 }] });
-            expectRial(two.subTotalWithTax, 78_000_000 - 7_000_000); // 10% = 7.8M, capped at 7M
+            expectRial(two.subTotalWithTax, 7_800_000_000 - 700_000_000); // 10% = 7.8M, capped at 7M
         });
     });
 
@@ -288,7 +290,7 @@ describe(`discount rules (${testProfile()})`, () => {
             const check = async (iso: string) => {
                 now = new Date(iso);
                 const o = await fillCart(t.newShopClient(), { items: [{ variantId: dear.id, quantity: 1 }] });
-                return o.subTotalWithTax < 39_000_000;
+                return o.subTotalWithTax < 3_900_000_000;
             };
             expect(await check('2026-11-26T14:30:00Z')).toBe(true); // Thu 18:00 Tehran
             expect(await check('2026-11-26T14:29:00Z')).toBe(false); // Thu 17:59 Tehran (UTC would say 14:29)
@@ -305,10 +307,10 @@ describe(`discount rules (${testProfile()})`, () => {
             const inside = await fillCart(t.newShopClient(), {
                 items: [{ variantId: dear.id, quantity: 1 }],
             });
-            expectRial(inside.subTotalWithTax, 35_100_000);
+            expectRial(inside.subTotalWithTax, 3_510_000_000);
             now = new Date('2026-11-26T23:00:00Z'); // Fri 02:30 Tehran
             const after = await fillCart(t.newShopClient(), { items: [{ variantId: dear.id, quantity: 1 }] });
-            expect(after.subTotalWithTax).toBe(39_000_000);
+            expect(after.subTotalWithTax).toBe(3_900_000_000);
         });
     });
 
@@ -322,7 +324,7 @@ describe(`discount rules (${testProfile()})`, () => {
             const applies = async (iso: string) => {
                 now = new Date(iso);
                 const o = await fillCart(t.newShopClient(), { items: [{ variantId: dear.id, quantity: 1 }] });
-                return o.subTotalWithTax < 39_000_000;
+                return o.subTotalWithTax < 3_900_000_000;
             };
             expect(await applies('2027-03-20T20:29:00Z')).toBe(false); // 1405/12/29 23:59 Tehran
             expect(await applies('2027-03-20T20:30:00Z')).toBe(true); // 1406/01/01 00:00 Tehran
@@ -375,7 +377,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 name: 'free shipping north',
                 conditions: [
                     { code: R.shippingRegion, args: { provinces: ['Tehran', 'گیلان'], cities: [] } },
-                    { code: 'minimum_order_amount', args: { amount: 20_000_000, taxInclusive: true } },
+                    { code: 'minimum_order_amount', args: { amount: 2_000_000_000, taxInclusive: true } },
                 ],
                 actions: [{ code: 'free_shipping' }],
             },
@@ -387,7 +389,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 province: 'تهران',
                 shipping: true,
             });
-            expectRial(tehran.subTotalWithTax, 35_100_000);
+            expectRial(tehran.subTotalWithTax, 3_510_000_000);
             expect(tehran.shippingWithTax).toBe(0);
 
             const isfahan = await fillCart(t.newShopClient(), {
@@ -396,7 +398,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 province: 'اصفهان',
                 shipping: true,
             });
-            expect(isfahan.subTotalWithTax).toBe(39_000_000);
+            expect(isfahan.subTotalWithTax).toBe(3_900_000_000);
             expect(isfahan.shippingWithTax).toBe(SHIPPING);
 
             const gilanSmall = await fillCart(t.newShopClient(), {
@@ -414,11 +416,11 @@ describe(`discount rules (${testProfile()})`, () => {
         const capped = {
             name: '20% up to 500k Toman',
             conditions: [ALWAYS],
-            actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: 5_000_000 } }],
+            actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: 500_000_000 } }],
         };
         await withPromotions(t.admin, [capped], async () => {
             const big = await fillCart(t.newShopClient(), { items: [{ variantId: dear.id, quantity: 1 }] });
-            expectRial(big.subTotalWithTax, 39_000_000 - 5_000_000);
+            expectRial(big.subTotalWithTax, 3_900_000_000 - 500_000_000);
             const small = await fillCart(t.newShopClient(), {
                 items: [{ variantId: cheap.id, quantity: 1 }],
             });
@@ -439,7 +441,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 province: 'تهران',
                 shipping: true,
             });
-            expectRial(o1.subTotalWithTax, 35_100_000);
+            expectRial(o1.subTotalWithTax, 3_510_000_000);
             expect(await placeOrder(first)).toBe('PaymentSettled');
 
             const again = await fillCart(t.newShopClient(), {
@@ -448,7 +450,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 phone: `۰${me.phone.slice(1).replace(/\d/g, d => '۰۱۲۳۴۵۶۷۸۹'[Number(d)])}`,
                 province: 'تهران',
             });
-            expect(again.subTotalWithTax).toBe(39_000_000);
+            expect(again.subTotalWithTax).toBe(3_900_000_000);
             expect(again.promotions).toEqual([]);
 
             const other = await fillCart(t.newShopClient(), {
@@ -456,7 +458,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 ...nextShopper(),
                 province: 'تهران',
             });
-            expectRial(other.subTotalWithTax, 35_100_000);
+            expectRial(other.subTotalWithTax, 3_510_000_000);
         });
     });
 
@@ -470,7 +472,7 @@ describe(`discount rules (${testProfile()})`, () => {
                 ]),
             },
         ];
-        const HALF = 19_500_000;
+        const HALF = 1_950_000_000;
         const COD = 'cash-on-delivery';
 
         /** A cart repriced with the discount, ready to go to payment. */
@@ -490,7 +492,7 @@ describe(`discount rules (${testProfile()})`, () => {
             const order = await activeOrder(client);
             expect(order.state).toBe('AddingItems');
             expect(order.promotions).toEqual([]);
-            expect(order.subTotalWithTax).toBe(39_000_000);
+            expect(order.subTotalWithTax).toBe(3_900_000_000);
         }
 
         for (const { rule, promotion } of oneTimeRules) {
@@ -512,7 +514,7 @@ describe(`discount rules (${testProfile()})`, () => {
                     expectRial((await pay(a, COD)).totalWithTax, HALF + SHIPPING);
                     // B, now showing the full price, may go on without the discount.
                     expect((await transitionTo(b, 'ArrangingPayment')).state).toBe('ArrangingPayment');
-                    expect((await pay(b, COD)).totalWithTax).toBe(39_000_000 + SHIPPING);
+                    expect((await pay(b, COD)).totalWithTax).toBe(3_900_000_000 + SHIPPING);
                 });
             });
 
@@ -533,7 +535,7 @@ describe(`discount rules (${testProfile()})`, () => {
                     await expectRepricedWithoutDiscount(loser);
                     expectRial((await pay(winner, COD)).totalWithTax, HALF + SHIPPING);
                     expect((await transitionTo(loser, 'ArrangingPayment')).state).toBe('ArrangingPayment');
-                    expect((await pay(loser, COD)).totalWithTax).toBe(39_000_000 + SHIPPING);
+                    expect((await pay(loser, COD)).totalWithTax).toBe(3_900_000_000 + SHIPPING);
                 });
             });
         }
@@ -572,7 +574,7 @@ describe(`discount rules (${testProfile()})`, () => {
         it('two combinable promotions stack', async () => {
             await withPromotions(t.admin, [orderPercent('ten', 10), orderPercent('five', 5)], async () => {
                 const o = await samovar();
-                expectRial(o.subTotalWithTax, Math.round(39_000_000 * 0.9 * 0.95));
+                expectRial(o.subTotalWithTax, Math.round(3_900_000_000 * 0.9 * 0.95));
                 expect(names(o)).toEqual(['five', 'ten']);
             });
         });
@@ -585,7 +587,7 @@ describe(`discount rules (${testProfile()})`, () => {
             ];
             await withPromotions(t.admin, promos, async () => {
                 const o = await samovar(); // stack 14.5% > 12%
-                expectRial(o.subTotalWithTax, Math.round(39_000_000 * 0.9 * 0.95));
+                expectRial(o.subTotalWithTax, Math.round(3_900_000_000 * 0.9 * 0.95));
                 expect(names(o)).toEqual(['five', 'ten']);
             });
         });
@@ -598,7 +600,7 @@ describe(`discount rules (${testProfile()})`, () => {
             ];
             await withPromotions(t.admin, promos, async () => {
                 const o = await samovar();
-                expectRial(o.subTotalWithTax, 31_200_000);
+                expectRial(o.subTotalWithTax, 3_120_000_000);
                 expect(names(o)).toEqual(['exclusive twenty']);
             });
         });
@@ -612,7 +614,7 @@ describe(`discount rules (${testProfile()})`, () => {
             await withPromotions(t.admin, promos, async () => {
                 // Samovar: 8% = 3,120,000 beats 5% + shipping = 1,950,000 + 500,000.
                 const big = await samovar({ ...nextShopper(), province: 'تهران', shipping: true });
-                expectRial(big.subTotalWithTax, 39_000_000 - 3_120_000);
+                expectRial(big.subTotalWithTax, 3_900_000_000 - 312_000_000);
                 expect(big.shippingWithTax).toBe(SHIPPING);
                 expect(names(big)).toEqual(['exclusive eight']);
                 // A cheap item: free shipping + 5% beats 8%.
@@ -635,13 +637,13 @@ describe(`discount rules (${testProfile()})`, () => {
                 {
                     name: 'exclusive 20% capped',
                     conditions: [{ code: R.exclusive }],
-                    actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: 5_000_000 } }],
+                    actions: [{ code: R.cappedPercentage, args: { discount: 20, maxDiscount: 500_000_000 } }],
                 },
             ];
             await withPromotions(t.admin, promos, async () => {
                 // 20% of 39M would be 7.8M, but capped at 5M < the stack's 5.655M.
                 const big = await samovar();
-                expectRial(big.subTotalWithTax, Math.round(39_000_000 * 0.9 * 0.95));
+                expectRial(big.subTotalWithTax, Math.round(3_900_000_000 * 0.9 * 0.95));
                 // On a cheap item the cap does not bite: 20% > 14.5%.
                 const small = await fillCart(t.newShopClient(), {
                     items: [{ variantId: cheap.id, quantity: 1 }],
