@@ -1,6 +1,8 @@
 import { OnApplicationBootstrap } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ConfigService, Logger, PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
+import { RuleArgumentsInterceptor } from './api/rule-arguments.interceptor';
 import { DEFAULT_TIME_ZONE, loggerCtx, PLUGIN_INIT_OPTIONS, SHIPPING_MOBILE_FIELD } from './constants';
 import { cappedPercentageAction, cheapestItemAction, tieredDiscountAction } from './config/actions';
 import {
@@ -71,6 +73,8 @@ import { DiscountRulesPluginOptions, ResolvedDiscountRulesOptions } from './type
         DiscountRulesService,
         DiscountClaimService,
         ExclusivePromotionsService,
+        // Promotions with arguments the rules cannot use are refused when saved.
+        { provide: APP_INTERCEPTOR, useClass: RuleArgumentsInterceptor },
     ],
     entities: [DiscountClaim],
     configuration: config => {
