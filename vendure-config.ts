@@ -1,5 +1,7 @@
 import path from 'node:path';
 
+import express from 'express';
+
 import { AdminUiPlugin } from '@vendure/admin-ui-plugin';
 import { AssetServerPlugin } from '@vendure/asset-server-plugin';
 import {
@@ -60,7 +62,14 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 credentials: true,
             },
             csrfPrevention: true,
-            middleware: [{ route: '/', handler: requestIdMiddleware, beforeListen: true }],
+            middleware: [
+                { route: '/', handler: requestIdMiddleware, beforeListen: true },
+                // The Admin UI's login picture (adminUiConfig.loginImageUrl), so login makes no outside request.
+                {
+                    route: `/${BRANDING_ROUTE}`,
+                    handler: express.static(path.join(STATIC_DIR, 'branding'), { maxAge: '1d' }),
+                },
+            ],
             ...(app.appEnv === 'production'
                 ? {}
                 : {
@@ -224,6 +233,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     availableLanguages: [LanguageCode.fa, LanguageCode.en],
                     defaultLocale: 'IR',
                     brand: 'Iran Shop',
+                    // Vendure's default fetches a picture from login-image.vendure.io (Unsplash) at every login.
+                    loginImageUrl: `/${BRANDING_ROUTE}/login.svg`,
                     hideVendureBranding: false,
                 },
             }),
@@ -234,6 +245,9 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
 export function adminUiPath(app: AppConfig): string {
     return path.join(path.dirname(app.assetsDir), 'admin-ui');
 }
+
+/** Static files of the shop's own branding (the Admin UI login picture). */
+const BRANDING_ROUTE = 'branding';
 
 const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;
 
