@@ -542,7 +542,11 @@ describe(`postex shipping (${testProfile()})`, () => {
         }
         const unitPrice = before.lines[0].proratedUnitPriceWithTax;
         for (const parcel of parcels) {
-            expect(parcel).toMatchObject({ payment_type: 'SENDER', cod_amount: 0, total_value: unitPrice / 100 });
+            expect(parcel).toMatchObject({
+                payment_type: 'SENDER',
+                cod_amount: 0,
+                total_value: unitPrice / 100,
+            });
         }
         expect(parcels[0].total_weight).toBe(parcels[1].total_weight);
     });
