@@ -24,8 +24,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { updateBackupStatus } from '../../src/backup/backup-status';
-import { postgresBackupStatus } from '../../src/backup/postgres-status';
-import { makeDir, postgresBinDir, PostgresCluster, serverUser } from '../../src/backup/postgres-cluster';
+import {
+    CommandError,
+    makeDir,
+    postgresBinDir,
+    PostgresCluster,
+    run as runCommand,
+    serverUser,
+} from '../../src/backup/postgres-cluster';
 import { Pgbackrest, recoveryFailure, RestoreRefused, RestoreRequest } from '../../src/backup/pgbackrest';
 import { PROJECT_ROOT } from '../../src/paths';
 import { createTestShop, freePort, TestShop } from '../../src/testing/test-shop';
@@ -161,6 +167,25 @@ async function restoreCluster(
     return { cluster, command };
 }
 
+/** `npm run backup:pg-restore` as an operator runs it (the compiled script, in its own process). */
+async function restoreWithCli(
+    drill: Drill,
+    name: string,
+    args: string[],
+): Promise<{ cluster: PostgresCluster; output: string }> {
+    const cluster = await newCluster(drill, name, drill.pgbackrest.env);
+    const output = await runNode(
+        'pg-restore.js',
+        ['--pg-path', cluster.options.dataDir, '--port', String(cluster.options.port), ...args],
+        drill.pgbackrest.env,
+    );
+    return { cluster, output: output.trim().replace(/\n/g, '; ') };
+}
+
+function runNode(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+    return runCommand(process.execPath, [path.join(__dirname, script), ...args], { env });
+}
+
 async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
     const user = serverUser();
     const archiveTimeout = archiveTimeoutSeconds();
@@ -266,10 +291,16 @@ async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
         `${afterT.length} orders after T, then the mistake: every payment declined and the chat deleted by SQL`,
     );
     await pgbackrest.run(['check']);
-    updateBackupStatus(
-        statusFile(),
-        'postgres',
-        await postgresBackupStatus(pgbackrest, `${primary.url.replace(/\/postgres$/, '/shop')}`),
+    const metrics = await runNode('backup-status.js', [], {
+        ...pgbackrest.env,
+        DATABASE_URL: `postgresql://postgres@127.0.0.1:${primaryPort}/shop`,
+        BACKUP_STATUS_FILE: statusFile(),
+    });
+    check(
+        drill,
+        /shop_backup_last_success_timestamp_seconds\{profile="postgres"\} \d+/.test(metrics) &&
+            /shop_backup_wal_last_archived_timestamp_seconds \d+/.test(metrics),
+        'npm run backup:status records the last backup and the last archived WAL',
     );
 
     // 4. Requests the repository cannot serve are refused; the live database is untouched.
@@ -325,6 +356,20 @@ async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
             `refuses ${what}: ${error?.message}`,
         );
     }
+    // The command refuses the same way: exit code 2 and the reason.
+    const cliRefusal = await runNode(
+        'pg-restore.js',
+        ['--pg-path', path.join(drill.work, 'repo'), '--latest'],
+        pgbackrest.env,
+    ).then(
+        () => undefined,
+        (e: CommandError) => e,
+    );
+    check(
+        drill,
+        cliRefusal?.code === 2 && /pg-restore refused: target .* is not empty/.test(cliRefusal.stderr),
+        `npm run backup:pg-restore refuses a non-empty target with exit code 2: ${cliRefusal?.stderr.trim()}`,
+    );
     // A time after the last archived WAL passes the checks; PostgreSQL stops the recovery, reported clearly.
     const [{ now }] = await primary.query<{ now: Date }>('SELECT clock_timestamp() AS now');
     await new Promise(r => setTimeout(r, 1000));
@@ -361,7 +406,7 @@ async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
 
     // 6. Point-in-time restore to T.
     t0 = Date.now();
-    const pitr = await restoreCluster(drill, 'restored-pitr', { type: 'time', time: T });
+    const pitr = await restoreWithCli(drill, 'restored-pitr', ['--time', T.toISOString()]);
     const pitrRecovered = Date.now();
     const [{ ts: pitrLast }] = await pitr.cluster.query<{ ts: Date }>(
         'SELECT pg_last_xact_replay_timestamp() AS ts',
@@ -370,7 +415,7 @@ async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
     shop = await startShop(drill, pitr.cluster, false);
     check(drill, await shopAnswers(shop), 'the shop restored to T answers the Shop API');
     const rto = (Date.now() - t0) / 1000;
-    log(`restored to T with: ${pitr.command.join(' ')}`);
+    log(`restored to T with npm run backup:pg-restore: ${pitr.output}`);
     log(
         `recovery ${secs(pitrRecovered - t0)} s, shop answering after ${rto.toFixed(1)} s; last restored commit ${pitrLast.toISOString()} (T ${T.toISOString()})`,
     );

@@ -175,7 +175,7 @@ export class Pgbackrest {
      * {@link RestoreRefused} without writing anything when the request cannot be served.
      */
     async restore(request: RestoreRequest): Promise<string[]> {
-        const livePath = this.options.env.PGBACKREST_PG1_PATH;
+        const livePath = this.env.PGBACKREST_PG1_PATH ?? configuredPgPath(this.options.configFile);
         if (livePath && path.resolve(livePath) === path.resolve(request.pgPath)) {
             throw new RestoreRefused(
                 `${request.pgPath} is the live database's data directory: restore into a new, empty directory`,
@@ -196,6 +196,15 @@ export class Pgbackrest {
         const args = restoreArgs(request);
         await this.run(args);
         return ['pgbackrest', `--stanza=${STANZA}`, ...args];
+    }
+}
+
+/** The live cluster's data directory as the config file names it (`pg1-path=`). */
+function configuredPgPath(configFile: string): string | undefined {
+    try {
+        return /^\s*pg1-path\s*=\s*(\S+)/m.exec(fs.readFileSync(configFile, 'utf8'))?.[1];
+    } catch {
+        return undefined;
     }
 }
 
