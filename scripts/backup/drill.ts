@@ -356,6 +356,23 @@ async function run(drill: Drill): Promise<{ rpo?: number; rto?: number }> {
             `refuses ${what}: ${error?.message}`,
         );
     }
+    // A repository opened with the wrong key is not a backup to restore from.
+    const wrongKey = new Pgbackrest({
+        ...pgbackrest.options,
+        env: { ...pgbackrest.options.env, PGBACKREST_REPO1_CIPHER_PASS: 'not-the-repository-key' },
+    });
+    const wrongKeyError = await wrongKey
+        .restore({ pgPath: path.join(drill.work, 'x4'), target: { type: 'latest' }, archiveMode: 'off' })
+        .then(
+            () => undefined,
+            (e: Error) => e,
+        );
+    check(
+        drill,
+        wrongKeyError instanceof RestoreRefused &&
+            /cannot read the repository: .*wrong repository key/.test(wrongKeyError.message),
+        `refuses a repository it cannot decrypt (wrong key): ${wrongKeyError?.message.split('\n')[0]}`,
+    );
     // The command refuses the same way: exit code 2 and the reason.
     const cliRefusal = await runNode(
         'pg-restore.js',

@@ -161,7 +161,15 @@ export class Pgbackrest {
     }
 
     async info(): Promise<StanzaInfo> {
-        return parseInfo(await this.run(['--output=json', 'info']));
+        const json = await this.run(['--output=json', 'info']);
+        try {
+            return parseInfo(json);
+        } catch {
+            // A wrong key decrypts the repository's info files to garbage, which ends up in the JSON's messages.
+            throw new Error(
+                'its backup information is unreadable: wrong repository key (PGBACKREST_REPO1_CIPHER_PASS) or a damaged repository',
+            );
+        }
     }
 
     async backup(type: 'full' | 'diff' | 'incr'): Promise<BackupSet> {
