@@ -52,6 +52,8 @@ export const envSchema = z.object({
         .default('shop'),
     SQLITE_PATH: z.string().default(path.join('data', 'shop.sqlite')),
     ASSETS_DIR: z.string().default(path.join('data', 'assets')),
+    BACKUP_DIR: z.string().default(path.join('data', 'backups')),
+    BACKUP_STATUS_FILE: z.string().default(path.join('data', 'backup-status.json')),
     SUPERADMIN_USERNAME: z.string().min(1).default('superadmin'),
     SUPERADMIN_PASSWORD: z.string().min(1).default(DEFAULT_SUPERADMIN_PASSWORD),
     COOKIE_SECRET: optionalString,
@@ -106,6 +108,11 @@ export interface AppConfig {
     /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
     heapGrowingPercent: number;
     assetsDir: string;
+    /**
+     * `dir`: where `npm run backup` writes SQLite backups (embedded profile). `statusFile`: the backup monitoring
+     * signal (src/backup/backup-status.ts) the metrics endpoint reads.
+     */
+    backup: { dir: string; statusFile: string };
     superadmin: { username: string; password: string };
     cookieSecret: string;
     log: { level: 'error' | 'warn' | 'info' | 'verbose' | 'debug'; format: 'json' | 'pretty' };
@@ -157,6 +164,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         redisPrefix: e.REDIS_PREFIX,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         assetsDir: path.resolve(e.ASSETS_DIR),
+        backup: { dir: path.resolve(e.BACKUP_DIR), statusFile: path.resolve(e.BACKUP_STATUS_FILE) },
         superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
         cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
         log: {

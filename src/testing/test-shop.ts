@@ -22,6 +22,13 @@ export interface TestShopOptions {
     adjustConfig?: (config: VendureConfig) => VendureConfig;
     /** Runs on the new, empty database before the server starts (and migrates it), e.g. to load a fixture. */
     prepareDatabase?: (app: AppConfig) => Promise<void>;
+    /**
+     * Run the shop on this existing PostgreSQL database as it is (not created, not dropped on close), e.g. a cluster
+     * restored by the backup drill. Default: a fresh database per shop.
+     */
+    databaseUrl?: string;
+    /** Process jobs in this process (default true); false leaves them queued, as a server without a worker does. */
+    runJobsInProcess?: boolean;
 }
 
 export interface TestShop {
@@ -50,7 +57,9 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     const id = `e2e_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-e2e-'));
     const port = await freePort();
-    const database = await scratchDatabase(id);
+    const database = options.databaseUrl
+        ? { url: options.databaseUrl, drop: async () => undefined }
+        : await scratchDatabase(id);
     const simulators = new ProviderSimulators();
     const simulatorUrl = await simulators.listen(0);
     const app = loadAppConfig({
@@ -74,7 +83,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         server = await startServer(app, {
             providers,
             seed: options.seed ?? true,
-            runJobsInProcess: true,
+            runJobsInProcess: options.runJobsInProcess ?? true,
             adjustConfig: config => {
                 // The test server stands in for the worker too: jobs and scheduled tasks run in this process.
                 config.schedulerOptions = { ...config.schedulerOptions, runTasksInWorkerOnly: false };
@@ -151,7 +160,7 @@ async function scratchDatabase(id: string): Promise<{ url?: string; drop(): Prom
     return serverUrl ? createScratchDatabase(serverUrl, id) : { url: undefined, drop: async () => undefined };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.once('error', reject);
