@@ -20,6 +20,7 @@ import { SmsOtpPlugin } from './plugins/sms-otp';
 import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
+import { s3AssetStorageFactory } from './src/assets/s3-asset-storage';
 import { AppConfig, ZIBAL_SANDBOX_MERCHANT } from './src/config/app-config';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -153,7 +154,14 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             DefaultSchedulerPlugin.init(),
             DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
-            AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
+            AssetServerPlugin.init({
+                route: 'assets',
+                assetUploadDir: app.assetsDir,
+                // S3 (checked at start, see s3-asset-storage.ts) when S3_BUCKET is set; else files under ASSETS_DIR.
+                ...(app.assetStorage.type === 's3'
+                    ? { storageStrategyFactory: s3AssetStorageFactory(app.assetStorage) }
+                    : {}),
+            }),
             PostexShippingPlugin.init({
                 apiUrl: options.providers.postex,
                 apiKey: app.postex.apiKey ?? 'simulator',

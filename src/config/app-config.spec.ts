@@ -162,4 +162,60 @@ describe('buildVendureConfig', () => {
         expect(urls.smsir).toBe('http://127.0.0.1:3099/smsir');
         expect(urls.simulated).toEqual(['smsir', 'postex']);
     });
+    it('stores assets on the local disk unless S3_BUCKET is set', () => {
+        expect(loadAppConfig({}).assetStorage).toEqual({ type: 'local' });
+        expect(
+            loadAppConfig({
+                S3_BUCKET: 'shop-assets',
+                S3_ENDPOINT: 'https://s3.ir-thr-at1.arvanstorage.ir',
+                S3_ACCESS_KEY_ID: 'id',
+                S3_SECRET_ACCESS_KEY: 'secret',
+            }).assetStorage,
+        ).toEqual({
+            type: 's3',
+            bucket: 'shop-assets',
+            endpoint: 'https://s3.ir-thr-at1.arvanstorage.ir',
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+            // A custom endpoint (MinIO, ...) usually needs path-style requests; AWS S3 does not.
+            forcePathStyle: true,
+        });
+        expect(loadAppConfig({ S3_BUCKET: 'b-1', S3_REGION: 'eu-central-1' }).assetStorage).toEqual({
+            type: 's3',
+            bucket: 'b-1',
+            endpoint: undefined,
+            region: 'eu-central-1',
+            credentials: undefined,
+            forcePathStyle: false,
+        });
+        expect(
+            loadAppConfig({
+                S3_BUCKET: 'b-1',
+                S3_ENDPOINT: 'http://minio:9000',
+                S3_FORCE_PATH_STYLE: 'false',
+            }).assetStorage,
+        ).toMatchObject({ forcePathStyle: false });
+    });
+
+    it('names the S3 variable that is wrong or missing', () => {
+        expect(problemsOf({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'id' })).toEqual([
+            'S3_BUCKET: must be set when S3_ENDPOINT, S3_ACCESS_KEY_ID are set',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'Shop_Assets' })).toEqual([
+            expect.stringMatching(/^S3_BUCKET: must be an S3 bucket name/),
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_ACCESS_KEY_ID: 'id' })).toEqual([
+            'S3_SECRET_ACCESS_KEY: must be set together with S3_ACCESS_KEY_ID',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_SECRET_ACCESS_KEY: 'x' })).toEqual([
+            'S3_ACCESS_KEY_ID: must be set together with S3_SECRET_ACCESS_KEY',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_ENDPOINT: 'minio:9000' })).toEqual([
+            expect.stringMatching(/^S3_ENDPOINT: /),
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_REGION: 'EU West' })).toEqual([
+            expect.stringMatching(/^S3_REGION: /),
+        ]);
+        expect(problemsOf({ ...SAFE_PRODUCTION, S3_BUCKET: 'shop-assets' })).toEqual([]);
+    });
 });

@@ -79,6 +79,29 @@ export const envSchema = z.object({
     EMAIL_FROM: optionalString,
     /** Postex city code of the warehouse parcels leave from (2401 is Tehran in the simulator). */
     POSTEX_ORIGIN_CITY_CODE: z.coerce.number().int().positive().default(2401),
+    /** Uploaded assets go to this S3 bucket instead of ASSETS_DIR (required with several server replicas). */
+    S3_BUCKET: optionalString.pipe(
+        z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -)')
+            .optional(),
+    ),
+    /** S3-compatible service (MinIO, Ceph, ArvanCloud, ...); unset: AWS S3 of S3_REGION. */
+    S3_ENDPOINT: optionalString.pipe(
+        z
+            .string()
+            .url()
+            .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+            .optional(),
+    ),
+    S3_REGION: optionalString,
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    /** Bucket in the path (`endpoint/bucket/key`) rather than the host name; default: true with S3_ENDPOINT. */
+    S3_FORCE_PATH_STYLE: z
+        .enum(['true', 'false', '1', '0', ''])
+        .optional()
+        .transform(v => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -106,6 +129,8 @@ export interface AppConfig {
     /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
     heapGrowingPercent: number;
     assetsDir: string;
+    /** Where uploaded assets are stored: ASSETS_DIR on local disk, or an S3 bucket shared by every replica. */
+    assetStorage: { type: 'local' } | S3AssetStorageConfig;
     superadmin: { username: string; password: string };
     cookieSecret: string;
     log: { level: 'error' | 'warn' | 'info' | 'verbose' | 'debug'; format: 'json' | 'pretty' };
@@ -120,6 +145,17 @@ export interface AppConfig {
      * and readable at `/mailbox`, which shows every customer's verification and password-reset links.
      */
     email: { smtpUrl?: string; from: string };
+}
+
+export interface S3AssetStorageConfig {
+    type: 's3';
+    bucket: string;
+    /** Unset: AWS S3. */
+    endpoint?: string;
+    region: string;
+    /** Unset: the AWS SDK's default chain (environment, web identity / IRSA, instance role). */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +193,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         redisPrefix: e.REDIS_PREFIX,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         assetsDir: path.resolve(e.ASSETS_DIR),
+        assetStorage: e.S3_BUCKET
+            ? {
+                  type: 's3',
+                  bucket: e.S3_BUCKET,
+                  endpoint: e.S3_ENDPOINT,
+                  region: e.S3_REGION ?? 'us-east-1',
+                  credentials:
+                      e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                          ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                          : undefined,
+                  forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+              }
+            : { type: 'local' },
         superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
         cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
         log: {
@@ -180,11 +229,43 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         },
         email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
     };
-    const problems = productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL);
+    const problems = [...s3Problems(e), ...productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL)];
     if (problems.length) {
         throw new ConfigError(problems);
     }
     return config;
+}
+
+/** S3 settings without a bucket, or half a key pair, are mistakes: say so instead of ignoring them. */
+function s3Problems(e: z.output<typeof envSchema>): string[] {
+    const problems: string[] = [];
+    if (!e.S3_BUCKET) {
+        const stray = (
+            [
+                'S3_ENDPOINT',
+                'S3_REGION',
+                'S3_ACCESS_KEY_ID',
+                'S3_SECRET_ACCESS_KEY',
+                'S3_FORCE_PATH_STYLE',
+            ] as const
+        ).filter(name => e[name] !== undefined);
+        if (stray.length) {
+            problems.push(
+                `S3_BUCKET: must be set when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set`,
+            );
+        }
+        return problems;
+    }
+    if (e.S3_ACCESS_KEY_ID && !e.S3_SECRET_ACCESS_KEY) {
+        problems.push('S3_SECRET_ACCESS_KEY: must be set together with S3_ACCESS_KEY_ID');
+    }
+    if (e.S3_SECRET_ACCESS_KEY && !e.S3_ACCESS_KEY_ID) {
+        problems.push('S3_ACCESS_KEY_ID: must be set together with S3_SECRET_ACCESS_KEY');
+    }
+    if (e.S3_REGION !== undefined && !/^[a-z0-9-]{2,32}$/.test(e.S3_REGION)) {
+        problems.push('S3_REGION: must be a region name such as us-east-1 or ir-thr-at1');
+    }
+    return problems;
 }
 
 /** Production mode refuses to start on settings that are only fit for a developer's machine. */

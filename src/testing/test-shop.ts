@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigService, VendureConfig } from '@vendure/core';
+import { ConfigService, DefaultSchedulerPlugin, VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 
 import { RunningServer, startServer } from '../bootstrap';
@@ -33,6 +33,12 @@ export interface TestShop {
     baseUrl: string;
     /** A new Shop API client with its own session, e.g. one per concurrent shopper. */
     newShopClient(): SimpleGraphQLClient;
+    /**
+     * Starts one more server on this shop's database (and Redis), like a second replica, with its own port and
+     * ASSETS_DIR plus `env`; stopped by {@link close} unless stopped before. Needs the services profile: in the
+     * embedded profile only one process may use the SQLite file.
+     */
+    startReplica(env?: Record<string, string>): Promise<{ server: RunningServer; baseUrl: string }>;
     close(): Promise<void>;
 }
 
@@ -53,7 +59,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     const database = await scratchDatabase(id);
     const simulators = new ProviderSimulators();
     const simulatorUrl = await simulators.listen(0);
-    const app = loadAppConfig({
+    const appEnv: Record<string, string | undefined> = {
         APP_ENV: 'test',
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -66,7 +72,8 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         REDIS_URL: process.env.REDIS_URL,
         REDIS_PREFIX: id,
         ...options.env,
-    });
+    };
+    const app = loadAppConfig(appEnv);
     const providers = resolveProviderUrls(app, simulatorUrl);
     let server: RunningServer;
     try {
@@ -88,6 +95,32 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     }
     const runtimeConfig = server.app.get(ConfigService) as unknown as Required<VendureConfig>;
     const baseUrl = `http://127.0.0.1:${server.port}`;
+    const replicas: RunningServer[] = [];
+    const startReplica = async (env: Record<string, string> = {}) => {
+        const replicaPort = await freePort();
+        const replicaApp = loadAppConfig({
+            ...appEnv,
+            PORT: String(replicaPort),
+            PUBLIC_URL: `http://127.0.0.1:${replicaPort}`,
+            ASSETS_DIR: fs.mkdtempSync(path.join(tmpDir, 'replica-assets-')),
+            ...env,
+        });
+        const replica = await startServer(replicaApp, {
+            providers,
+            seed: false,
+            runJobsInProcess: false,
+            adjustConfig: config => {
+                // The scheduler's cron jobs are named process-wide, and the first server runs them already.
+                config.plugins = (config.plugins ?? []).filter(p => p !== DefaultSchedulerPlugin);
+                return options.adjustConfig ? options.adjustConfig(config) : config;
+            },
+        });
+        // Idempotent, so a test may stop a replica itself and close() still stops whatever is left.
+        let closing: Promise<void> | undefined;
+        const once: RunningServer = { ...replica, close: () => (closing ??= replica.close()) };
+        replicas.push(once);
+        return { server: once, baseUrl: `http://127.0.0.1:${replica.port}` };
+    };
     const newShopClient = () => new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/shop-api`);
     const admin = new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/admin-api`);
     await admin.asSuperAdmin();
@@ -99,7 +132,11 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         admin,
         baseUrl,
         newShopClient,
+        startReplica,
         async close() {
+            for (const replica of replicas) {
+                await replica.close();
+            }
             await server.close();
             await simulators.close();
             await database.drop();
