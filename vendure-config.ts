@@ -11,6 +11,7 @@ import {
     VendureConfig,
 } from '@vendure/core';
 import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@vendure/email-plugin';
+import { HardenPlugin } from '@vendure/harden-plugin';
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { DiscountRulesPlugin } from './plugins/discount-rules';
@@ -29,6 +30,8 @@ import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
+import { bodyLimits, securityHeaders } from './src/security/http-hardening';
+import { RateLimitPlugin } from './src/security/rate-limit.plugin';
 import { ProviderUrls } from './src/simulators/provider-urls';
 
 /** Which process this config is for: the embedded profile runs everything in one process. */
@@ -60,7 +63,29 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 credentials: true,
             },
             csrfPrevention: true,
-            middleware: [{ route: '/', handler: requestIdMiddleware, beforeListen: true }],
+            middleware: [
+                { route: '/', handler: requestIdMiddleware, beforeListen: true },
+                {
+                    route: '/',
+                    handler: securityHeaders({
+                        adminUiRoute: ADMIN_UI_ROUTE,
+                        mailboxRoute: app.email.smtpUrl ? undefined : MAILBOX_ROUTE,
+                        // API answers are JSON; their only HTML is the development playground, which loads a CDN.
+                        noCspRoutes: ['admin-api', 'shop-api'],
+                    }),
+                    beforeListen: true,
+                },
+                {
+                    route: '/',
+                    handler: bodyLimits({
+                        shopApiPath: 'shop-api',
+                        adminApiPath: 'admin-api',
+                        shopApiMaxBytes: app.security.shopApiMaxBodyBytes,
+                        adminApiMaxBytes: app.security.adminApiMaxBodyBytes,
+                    }),
+                    beforeListen: true,
+                },
+            ],
             ...(app.appEnv === 'production'
                 ? {}
                 : {
@@ -105,6 +130,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                       enableWAL: true,
                       timeout: 10_000,
                   },
+        assetOptions: { uploadMaxFileSize: app.security.uploadMaxBytes },
         entityOptions: { moneyStrategy: new RialMoneyStrategy() },
         paymentOptions: { paymentMethodHandlers: [] },
         schedulerOptions: {
@@ -150,6 +176,20 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
         }),
         plugins: [
             HealthPlugin.init({ redisUrl: app.redisUrl }),
+            // Query cost limit on the Shop API (the Admin API needs a login anyway); in production also no
+            // introspection and no field-name suggestions in validation errors.
+            HardenPlugin.init({
+                maxQueryComplexity: app.security.maxQueryCost,
+                apiMode: app.appEnv === 'production' ? 'prod' : 'dev',
+                hideFieldSuggestions: app.appEnv === 'production',
+                logComplexityScore: app.log.level === 'debug',
+            }),
+            RateLimitPlugin.init({
+                rules: app.security.rateLimits,
+                redis: app.redisUrl
+                    ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:ratelimit:` }
+                    : undefined,
+            }),
             ...jobQueuePlugins(app),
             DefaultSchedulerPlugin.init(),
             DiscountRulesPlugin.init({}),
@@ -175,7 +215,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     : {
                           devMode: true as const,
                           outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
-                          route: 'mailbox',
+                          route: MAILBOX_ROUTE,
                       }),
                 emailSender: new DeliverableOnlyEmailSender(),
                 handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
@@ -221,7 +261,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 widget: { dir: path.join(STATIC_DIR, 'support-chat') },
             }),
             AdminUiPlugin.init({
-                route: 'admin',
+                route: ADMIN_UI_ROUTE,
                 port: app.port,
                 // Prepared by startServer() (src/admin-ui.ts): this deployment's own copy of the rewritten files.
                 app: { path: adminUiPath(app) },
@@ -240,6 +280,9 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
 export function adminUiPath(app: AppConfig): string {
     return path.join(path.dirname(app.assetsDir), 'admin-ui');
 }
+
+const MAILBOX_ROUTE = 'mailbox';
+const ADMIN_UI_ROUTE = 'admin';
 
 const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;
 

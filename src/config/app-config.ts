@@ -26,6 +26,40 @@ const booleanFlag = z
     .optional()
     .transform(v => v === 'true' || v === '1');
 
+/** The Shop API's query cost limit, measured against the storefront queries in docs/hardening.md. */
+export const DEFAULT_MAX_QUERY_COST = 5000;
+
+/** Which public operations have a per-IP limit (see src/security/rate-limit.ts). */
+export type RateLimitScope = 'LOGIN' | 'REGISTER' | 'PASSWORD_RESET' | 'NEW_ORDER';
+export interface RateLimitRule {
+    limit: number;
+    windowSeconds: number;
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+/** `N/<window>` (`30/15m`, `10/1h`), or `off`; unset or empty: `fallback`. */
+const rateLimit = (fallback: string) =>
+    optionalString
+        .transform(v => v ?? fallback)
+        .pipe(
+            z
+                .string()
+                .regex(
+                    /^(off|\d{1,6}\/\d{1,4}[smhd])$/,
+                    'must be N/<window> such as 30/15m or 10/1h (s, m, h, d), or off',
+                )
+                .transform((v): RateLimitRule | undefined => {
+                    if (v === 'off') {
+                        return undefined;
+                    }
+                    const [, n, w, unit] = /^(\d+)\/(\d+)([smhd])$/.exec(v)!;
+                    return {
+                        limit: Number(n),
+                        windowSeconds: Number(w) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS],
+                    };
+                }),
+        );
+
 export const envSchema = z.object({
     APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -102,6 +136,17 @@ export const envSchema = z.object({
         .enum(['true', 'false', '1', '0', ''])
         .optional()
         .transform(v => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
+    /** Highest Shop API query cost (HardenPlugin's estimate); see docs/hardening.md for the measured queries. */
+    GRAPHQL_MAX_QUERY_COST: z.coerce.number().int().min(100).max(1_000_000).default(DEFAULT_MAX_QUERY_COST),
+    RATE_LIMIT_LOGIN: rateLimit('30/15m'),
+    RATE_LIMIT_REGISTER: rateLimit('20/1h'),
+    RATE_LIMIT_PASSWORD_RESET: rateLimit('10/1h'),
+    RATE_LIMIT_NEW_ORDER: rateLimit('60/10m'),
+    /** Largest JSON (or form) request body of the Shop API, and of the Admin API, in KiB. */
+    SHOP_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(100),
+    ADMIN_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(1024),
+    /** Largest uploaded asset file, in MiB. */
+    ASSET_UPLOAD_MAX_MB: z.coerce.number().min(0.01).max(10_000).default(20),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -145,6 +190,15 @@ export interface AppConfig {
      * and readable at `/mailbox`, which shows every customer's verification and password-reset links.
      */
     email: { smtpUrl?: string; from: string };
+    /** Production hardening of the HTTP and GraphQL layer (src/security, docs/hardening.md). */
+    security: {
+        maxQueryCost: number;
+        /** Per client IPv4 address or IPv6 /64; `undefined`: no limit. */
+        rateLimits: Record<RateLimitScope, RateLimitRule | undefined>;
+        shopApiMaxBodyBytes: number;
+        adminApiMaxBodyBytes: number;
+        uploadMaxBytes: number;
+    };
 }
 
 export interface S3AssetStorageConfig {
@@ -228,6 +282,18 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             originCityCode: e.POSTEX_ORIGIN_CITY_CODE,
         },
         email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
+        security: {
+            maxQueryCost: e.GRAPHQL_MAX_QUERY_COST,
+            rateLimits: {
+                LOGIN: e.RATE_LIMIT_LOGIN,
+                REGISTER: e.RATE_LIMIT_REGISTER,
+                PASSWORD_RESET: e.RATE_LIMIT_PASSWORD_RESET,
+                NEW_ORDER: e.RATE_LIMIT_NEW_ORDER,
+            },
+            shopApiMaxBodyBytes: e.SHOP_API_MAX_BODY_KB * 1024,
+            adminApiMaxBodyBytes: e.ADMIN_API_MAX_BODY_KB * 1024,
+            uploadMaxBytes: Math.round(e.ASSET_UPLOAD_MAX_MB * 1024 * 1024),
+        },
     };
     const problems = [...s3Problems(e), ...productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL)];
     if (problems.length) {

@@ -71,6 +71,12 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         DATABASE_URL: database.url,
         REDIS_URL: process.env.REDIS_URL,
         REDIS_PREFIX: id,
+        // Every e2e request comes from 127.0.0.1: the per-IP limits run (their code path is exercised) but stay out
+        // of the way of suites that log in or start carts by the dozen; test/hardening.e2e-spec.ts sets real ones.
+        RATE_LIMIT_LOGIN: '100000/1m',
+        RATE_LIMIT_REGISTER: '100000/1m',
+        RATE_LIMIT_PASSWORD_RESET: '100000/1m',
+        RATE_LIMIT_NEW_ORDER: '100000/1m',
         ...options.env,
     };
     const app = loadAppConfig(appEnv);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { MemoryCounterStore } from './counter-store';
-import { clientNetwork, SendLimiter } from './send-limiter';
+import { clientNetwork } from '../../../src/security/client-network';
+import { MemoryCounterStore } from '../../../src/security/counter-store';
+
+import { SendLimiter } from './send-limiter';
 
 function limiter(now: { t: number }, cooldown = 60) {
     const store = new MemoryCounterStore(() => now.t);

@@ -1,8 +1,6 @@
-import ipaddr from 'ipaddr.js';
-
+import { clientNetwork } from '../../../src/security/client-network';
+import { CounterStore } from '../../../src/security/counter-store';
 import { SendCap } from '../types';
-
-import { OtpCounterStore } from './counter-store';
 
 export type LimitScope = 'PHONE' | 'IP' | 'GLOBAL';
 
@@ -21,7 +19,7 @@ const DAY = 86_400;
  */
 export class SendLimiter {
     constructor(
-        private readonly store: OtpCounterStore,
+        private readonly store: CounterStore,
         private readonly cooldownSeconds: number,
         private readonly caps: { phone: SendCap; ip: SendCap; global: SendCap },
     ) {}
@@ -67,23 +65,4 @@ export class SendLimiter {
                 this.cooldownSeconds > 0 ? this.store.release(cooldownKey) : Promise.resolve(),
         };
     }
-}
-
-/**
- * What the per-IP cap counts: an IPv4 address (also when written IPv4-mapped, `::ffff:1.2.3.4`) or the /64 of an
- * IPv6 address, since one subscriber usually gets a whole /64 and could rotate through it freely.
- */
-export function clientNetwork(ip: string | undefined): string | undefined {
-    if (!ip) {
-        return undefined;
-    }
-    if (!ipaddr.isValid(ip)) {
-        return ip;
-    }
-    const address = ipaddr.process(ip);
-    if (address.kind() === 'ipv4') {
-        return address.toString();
-    }
-    const prefix = (address as ipaddr.IPv6).parts.slice(0, 4).map(part => part.toString(16));
-    return `${prefix.join(':')}::/64`;
 }
