@@ -13,6 +13,7 @@ import {
     VendureConfig,
 } from '@vendure/core';
 import { defaultEmailHandlers, EmailPlugin, FileBasedTemplateLoader } from '@vendure/email-plugin';
+import { HardenPlugin } from '@vendure/harden-plugin';
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { DiscountRulesPlugin } from './plugins/discount-rules';
@@ -22,6 +23,7 @@ import { SmsOtpPlugin } from './plugins/sms-otp';
 import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
 import { sqliteMigrations } from './migrations/sqlite';
+import { s3AssetStorageFactory } from './src/assets/s3-asset-storage';
 import { AppConfig, ZIBAL_SANDBOX_MERCHANT } from './src/config/app-config';
 import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
@@ -31,6 +33,8 @@ import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
+import { bodyLimits, securityHeaders } from './src/security/http-hardening';
+import { RateLimitPlugin } from './src/security/rate-limit.plugin';
 import { ProviderUrls } from './src/simulators/provider-urls';
 
 /** Which process this config is for: the embedded profile runs everything in one process. */
@@ -64,6 +68,26 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             csrfPrevention: true,
             middleware: [
                 { route: '/', handler: requestIdMiddleware, beforeListen: true },
+                {
+                    route: '/',
+                    handler: securityHeaders({
+                        adminUiRoute: ADMIN_UI_ROUTE,
+                        mailboxRoute: app.email.smtpUrl ? undefined : MAILBOX_ROUTE,
+                        // API answers are JSON; their only HTML is the development playground, which loads a CDN.
+                        noCspRoutes: ['admin-api', 'shop-api'],
+                    }),
+                    beforeListen: true,
+                },
+                {
+                    route: '/',
+                    handler: bodyLimits({
+                        shopApiPath: 'shop-api',
+                        adminApiPath: 'admin-api',
+                        shopApiMaxBytes: app.security.shopApiMaxBodyBytes,
+                        adminApiMaxBytes: app.security.adminApiMaxBodyBytes,
+                    }),
+                    beforeListen: true,
+                },
                 // The Admin UI's login picture (adminUiConfig.loginImageUrl), so login makes no outside request.
                 {
                     route: `/${BRANDING_ROUTE}`,
@@ -114,6 +138,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                       enableWAL: true,
                       timeout: 10_000,
                   },
+        assetOptions: { uploadMaxFileSize: app.security.uploadMaxBytes },
         entityOptions: { moneyStrategy: new RialMoneyStrategy() },
         paymentOptions: { paymentMethodHandlers: [] },
         schedulerOptions: {
@@ -160,11 +185,32 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
         plugins: [
             HealthPlugin.init({ redisUrl: app.redisUrl }),
             ShippingQuoteRoundingPlugin,
+            // Query cost limit on the Shop API (the Admin API needs a login anyway); in production also no
+            // introspection and no field-name suggestions in validation errors.
+            HardenPlugin.init({
+                maxQueryComplexity: app.security.maxQueryCost,
+                apiMode: app.appEnv === 'production' ? 'prod' : 'dev',
+                hideFieldSuggestions: app.appEnv === 'production',
+                logComplexityScore: app.log.level === 'debug',
+            }),
+            RateLimitPlugin.init({
+                rules: app.security.rateLimits,
+                redis: app.redisUrl
+                    ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:ratelimit:` }
+                    : undefined,
+            }),
             ...jobQueuePlugins(app),
             DefaultSchedulerPlugin.init(),
             DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
-            AssetServerPlugin.init({ route: 'assets', assetUploadDir: app.assetsDir }),
+            AssetServerPlugin.init({
+                route: 'assets',
+                assetUploadDir: app.assetsDir,
+                // S3 (checked at start, see s3-asset-storage.ts) when S3_BUCKET is set; else files under ASSETS_DIR.
+                ...(app.assetStorage.type === 's3'
+                    ? { storageStrategyFactory: s3AssetStorageFactory(app.assetStorage) }
+                    : {}),
+            }),
             PostexShippingPlugin.init({
                 apiUrl: options.providers.postex,
                 apiKey: app.postex.apiKey ?? 'simulator',
@@ -178,7 +224,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     : {
                           devMode: true as const,
                           outputPath: path.join(path.dirname(app.assetsDir), 'emails'),
-                          route: 'mailbox',
+                          route: MAILBOX_ROUTE,
                       }),
                 emailSender: new DeliverableOnlyEmailSender(),
                 handlers: [...defaultEmailHandlers, supportChatUnreadReplyEmailHandler],
@@ -224,7 +270,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 widget: { dir: path.join(STATIC_DIR, 'support-chat') },
             }),
             AdminUiPlugin.init({
-                route: 'admin',
+                route: ADMIN_UI_ROUTE,
                 port: app.port,
                 // Prepared by startServer() (src/admin-ui.ts): this deployment's own copy of the rewritten files.
                 app: { path: adminUiPath(app) },
@@ -248,6 +294,8 @@ export function adminUiPath(app: AppConfig): string {
 
 /** Static files of the shop's own branding (the Admin UI login picture). */
 const BRANDING_ROUTE = 'branding';
+const MAILBOX_ROUTE = 'mailbox';
+const ADMIN_UI_ROUTE = 'admin';
 
 const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;
 

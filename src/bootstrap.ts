@@ -59,6 +59,12 @@ export async function startServer(app: AppConfig, options: StartOptions): Promis
             loggerCtx,
         );
     }
+    if (app.appEnv === 'production' && app.assetStorage.type === 'local') {
+        Logger.warn(
+            `Assets are stored on this machine's disk (${app.assetsDir}): with more than one server replica, set S3_BUCKET`,
+            loggerCtx,
+        );
+    }
     const ran = await applyMigrations(config);
     if (ran.length) {
         Logger.info(`Applied migrations: ${ran.join(', ')}`, loggerCtx);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { EmailPlugin, EmailPluginOptions } from '@vendure/email-plugin';
+import { HardenPlugin } from '@vendure/harden-plugin';
 
 import { buildVendureConfig } from '../../vendure-config';
 import { resolveProviderUrls } from '../simulators/provider-urls';
@@ -161,5 +162,110 @@ describe('buildVendureConfig', () => {
         expect(urls.zibal).toBe('https://gateway.zibal.ir');
         expect(urls.smsir).toBe('http://127.0.0.1:3099/smsir');
         expect(urls.simulated).toEqual(['smsir', 'postex']);
+    });
+    it('stores assets on the local disk unless S3_BUCKET is set', () => {
+        expect(loadAppConfig({}).assetStorage).toEqual({ type: 'local' });
+        expect(
+            loadAppConfig({
+                S3_BUCKET: 'shop-assets',
+                S3_ENDPOINT: 'https://s3.ir-thr-at1.arvanstorage.ir',
+                S3_ACCESS_KEY_ID: 'id',
+                S3_SECRET_ACCESS_KEY: 'secret',
+            }).assetStorage,
+        ).toEqual({
+            type: 's3',
+            bucket: 'shop-assets',
+            endpoint: 'https://s3.ir-thr-at1.arvanstorage.ir',
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+            // A custom endpoint (MinIO, ...) usually needs path-style requests; AWS S3 does not.
+            forcePathStyle: true,
+        });
+        expect(loadAppConfig({ S3_BUCKET: 'b-1', S3_REGION: 'eu-central-1' }).assetStorage).toEqual({
+            type: 's3',
+            bucket: 'b-1',
+            endpoint: undefined,
+            region: 'eu-central-1',
+            credentials: undefined,
+            forcePathStyle: false,
+        });
+        expect(
+            loadAppConfig({
+                S3_BUCKET: 'b-1',
+                S3_ENDPOINT: 'http://minio:9000',
+                S3_FORCE_PATH_STYLE: 'false',
+            }).assetStorage,
+        ).toMatchObject({ forcePathStyle: false });
+    });
+
+    it('names the S3 variable that is wrong or missing', () => {
+        expect(problemsOf({ S3_ENDPOINT: 'http://minio:9000', S3_ACCESS_KEY_ID: 'id' })).toEqual([
+            'S3_BUCKET: must be set when S3_ENDPOINT, S3_ACCESS_KEY_ID are set',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'Shop_Assets' })).toEqual([
+            expect.stringMatching(/^S3_BUCKET: must be an S3 bucket name/),
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_ACCESS_KEY_ID: 'id' })).toEqual([
+            'S3_SECRET_ACCESS_KEY: must be set together with S3_ACCESS_KEY_ID',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_SECRET_ACCESS_KEY: 'x' })).toEqual([
+            'S3_ACCESS_KEY_ID: must be set together with S3_SECRET_ACCESS_KEY',
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_ENDPOINT: 'minio:9000' })).toEqual([
+            expect.stringMatching(/^S3_ENDPOINT: /),
+        ]);
+        expect(problemsOf({ S3_BUCKET: 'b-1', S3_REGION: 'EU West' })).toEqual([
+            expect.stringMatching(/^S3_REGION: /),
+        ]);
+        expect(problemsOf({ ...SAFE_PRODUCTION, S3_BUCKET: 'shop-assets' })).toEqual([]);
+    });
+    it('reads the per-IP limits as N/<window> or off, and names a malformed one', () => {
+        expect(loadAppConfig({}).security.rateLimits).toEqual({
+            LOGIN: { limit: 30, windowSeconds: 900 },
+            REGISTER: { limit: 20, windowSeconds: 3600 },
+            PASSWORD_RESET: { limit: 10, windowSeconds: 3600 },
+            NEW_ORDER: { limit: 60, windowSeconds: 600 },
+        });
+        const custom = loadAppConfig({ RATE_LIMIT_LOGIN: '5/30s', RATE_LIMIT_NEW_ORDER: 'off' }).security;
+        expect(custom.rateLimits.LOGIN).toEqual({ limit: 5, windowSeconds: 30 });
+        expect(custom.rateLimits.NEW_ORDER).toBeUndefined();
+        expect(problemsOf({ RATE_LIMIT_REGISTER: '10 per hour' })).toEqual([
+            expect.stringMatching(/^RATE_LIMIT_REGISTER: must be N\/<window>/),
+        ]);
+    });
+
+    it('limits request bodies and uploads: Shop API 100 KiB, Admin API 1 MiB, assets 20 MiB by default', () => {
+        const { security } = loadAppConfig({});
+        expect(security).toMatchObject({
+            shopApiMaxBodyBytes: 100 * 1024,
+            adminApiMaxBodyBytes: 1024 * 1024,
+            uploadMaxBytes: 20 * 1024 * 1024,
+        });
+        const config = buildVendureConfig(loadAppConfig({ ASSET_UPLOAD_MAX_MB: '5' }), {
+            role: 'embedded',
+            providers: resolveProviderUrls(loadAppConfig({}), 'http://127.0.0.1:9'),
+        });
+        expect(config.assetOptions?.uploadMaxFileSize).toBe(5 * 1024 * 1024);
+    });
+
+    it('hardens the GraphQL APIs: no introspection or field suggestions in production, a Shop API cost limit always', () => {
+        const harden = (env: Record<string, string>) => {
+            const app = loadAppConfig(env);
+            buildVendureConfig(app, {
+                role: 'server',
+                providers: resolveProviderUrls(app, 'http://127.0.0.1:9'),
+            });
+            return HardenPlugin.options;
+        };
+        expect(harden(SAFE_PRODUCTION)).toMatchObject({
+            apiMode: 'prod',
+            hideFieldSuggestions: true,
+            maxQueryComplexity: 5000,
+        });
+        expect(harden({ GRAPHQL_MAX_QUERY_COST: '8000' })).toMatchObject({
+            apiMode: 'dev',
+            hideFieldSuggestions: false,
+            maxQueryComplexity: 8000,
+        });
     });
 });

@@ -26,6 +26,40 @@ const booleanFlag = z
     .optional()
     .transform(v => v === 'true' || v === '1');
 
+/** The Shop API's query cost limit, measured against the storefront queries in docs/hardening.md. */
+export const DEFAULT_MAX_QUERY_COST = 5000;
+
+/** Which public operations have a per-IP limit (see src/security/rate-limit.ts). */
+export type RateLimitScope = 'LOGIN' | 'REGISTER' | 'PASSWORD_RESET' | 'NEW_ORDER';
+export interface RateLimitRule {
+    limit: number;
+    windowSeconds: number;
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+/** `N/<window>` (`30/15m`, `10/1h`), or `off`; unset or empty: `fallback`. */
+const rateLimit = (fallback: string) =>
+    optionalString
+        .transform(v => v ?? fallback)
+        .pipe(
+            z
+                .string()
+                .regex(
+                    /^(off|\d{1,6}\/\d{1,4}[smhd])$/,
+                    'must be N/<window> such as 30/15m or 10/1h (s, m, h, d), or off',
+                )
+                .transform((v): RateLimitRule | undefined => {
+                    if (v === 'off') {
+                        return undefined;
+                    }
+                    const [, n, w, unit] = /^(\d+)\/(\d+)([smhd])$/.exec(v)!;
+                    return {
+                        limit: Number(n),
+                        windowSeconds: Number(w) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS],
+                    };
+                }),
+        );
+
 export const envSchema = z.object({
     APP_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -81,6 +115,40 @@ export const envSchema = z.object({
     EMAIL_FROM: optionalString,
     /** Postex city code of the warehouse parcels leave from (2401 is Tehran in the simulator). */
     POSTEX_ORIGIN_CITY_CODE: z.coerce.number().int().positive().default(2401),
+    /** Uploaded assets go to this S3 bucket instead of ASSETS_DIR (required with several server replicas). */
+    S3_BUCKET: optionalString.pipe(
+        z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -)')
+            .optional(),
+    ),
+    /** S3-compatible service (MinIO, Ceph, ArvanCloud, ...); unset: AWS S3 of S3_REGION. */
+    S3_ENDPOINT: optionalString.pipe(
+        z
+            .string()
+            .url()
+            .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+            .optional(),
+    ),
+    S3_REGION: optionalString,
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    /** Bucket in the path (`endpoint/bucket/key`) rather than the host name; default: true with S3_ENDPOINT. */
+    S3_FORCE_PATH_STYLE: z
+        .enum(['true', 'false', '1', '0', ''])
+        .optional()
+        .transform(v => (v === undefined || v === '' ? undefined : v === 'true' || v === '1')),
+    /** Highest Shop API query cost (HardenPlugin's estimate); see docs/hardening.md for the measured queries. */
+    GRAPHQL_MAX_QUERY_COST: z.coerce.number().int().min(100).max(1_000_000).default(DEFAULT_MAX_QUERY_COST),
+    RATE_LIMIT_LOGIN: rateLimit('30/15m'),
+    RATE_LIMIT_REGISTER: rateLimit('20/1h'),
+    RATE_LIMIT_PASSWORD_RESET: rateLimit('10/1h'),
+    RATE_LIMIT_NEW_ORDER: rateLimit('60/10m'),
+    /** Largest JSON (or form) request body of the Shop API, and of the Admin API, in KiB. */
+    SHOP_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(100),
+    ADMIN_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(1024),
+    /** Largest uploaded asset file, in MiB. */
+    ASSET_UPLOAD_MAX_MB: z.coerce.number().min(0.01).max(10_000).default(20),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -113,6 +181,8 @@ export interface AppConfig {
      * signal (src/backup/backup-status.ts) the metrics endpoint reads.
      */
     backup: { dir: string; statusFile: string };
+    /** Where uploaded assets are stored: ASSETS_DIR on local disk, or an S3 bucket shared by every replica. */
+    assetStorage: { type: 'local' } | S3AssetStorageConfig;
     superadmin: { username: string; password: string };
     cookieSecret: string;
     log: { level: 'error' | 'warn' | 'info' | 'verbose' | 'debug'; format: 'json' | 'pretty' };
@@ -127,6 +197,26 @@ export interface AppConfig {
      * and readable at `/mailbox`, which shows every customer's verification and password-reset links.
      */
     email: { smtpUrl?: string; from: string };
+    /** Production hardening of the HTTP and GraphQL layer (src/security, docs/hardening.md). */
+    security: {
+        maxQueryCost: number;
+        /** Per client IPv4 address or IPv6 /64; `undefined`: no limit. */
+        rateLimits: Record<RateLimitScope, RateLimitRule | undefined>;
+        shopApiMaxBodyBytes: number;
+        adminApiMaxBodyBytes: number;
+        uploadMaxBytes: number;
+    };
+}
+
+export interface S3AssetStorageConfig {
+    type: 's3';
+    bucket: string;
+    /** Unset: AWS S3. */
+    endpoint?: string;
+    region: string;
+    /** Unset: the AWS SDK's default chain (environment, web identity / IRSA, instance role). */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +255,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         assetsDir: path.resolve(e.ASSETS_DIR),
         backup: { dir: path.resolve(e.BACKUP_DIR), statusFile: path.resolve(e.BACKUP_STATUS_FILE) },
+        assetStorage: e.S3_BUCKET
+            ? {
+                  type: 's3',
+                  bucket: e.S3_BUCKET,
+                  endpoint: e.S3_ENDPOINT,
+                  region: e.S3_REGION ?? 'us-east-1',
+                  credentials:
+                      e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                          ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                          : undefined,
+                  forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
+              }
+            : { type: 'local' },
         superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
         cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
         log: {
@@ -187,12 +290,56 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             originCityCode: e.POSTEX_ORIGIN_CITY_CODE,
         },
         email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
+        security: {
+            maxQueryCost: e.GRAPHQL_MAX_QUERY_COST,
+            rateLimits: {
+                LOGIN: e.RATE_LIMIT_LOGIN,
+                REGISTER: e.RATE_LIMIT_REGISTER,
+                PASSWORD_RESET: e.RATE_LIMIT_PASSWORD_RESET,
+                NEW_ORDER: e.RATE_LIMIT_NEW_ORDER,
+            },
+            shopApiMaxBodyBytes: e.SHOP_API_MAX_BODY_KB * 1024,
+            adminApiMaxBodyBytes: e.ADMIN_API_MAX_BODY_KB * 1024,
+            uploadMaxBytes: Math.round(e.ASSET_UPLOAD_MAX_MB * 1024 * 1024),
+        },
     };
-    const problems = productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL);
+    const problems = [...s3Problems(e), ...productionProblems(config, e.COOKIE_SECRET, e.STOREFRONT_URL)];
     if (problems.length) {
         throw new ConfigError(problems);
     }
     return config;
+}
+
+/** S3 settings without a bucket, or half a key pair, are mistakes: say so instead of ignoring them. */
+function s3Problems(e: z.output<typeof envSchema>): string[] {
+    const problems: string[] = [];
+    if (!e.S3_BUCKET) {
+        const stray = (
+            [
+                'S3_ENDPOINT',
+                'S3_REGION',
+                'S3_ACCESS_KEY_ID',
+                'S3_SECRET_ACCESS_KEY',
+                'S3_FORCE_PATH_STYLE',
+            ] as const
+        ).filter(name => e[name] !== undefined);
+        if (stray.length) {
+            problems.push(
+                `S3_BUCKET: must be set when ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set`,
+            );
+        }
+        return problems;
+    }
+    if (e.S3_ACCESS_KEY_ID && !e.S3_SECRET_ACCESS_KEY) {
+        problems.push('S3_SECRET_ACCESS_KEY: must be set together with S3_ACCESS_KEY_ID');
+    }
+    if (e.S3_SECRET_ACCESS_KEY && !e.S3_ACCESS_KEY_ID) {
+        problems.push('S3_ACCESS_KEY_ID: must be set together with S3_SECRET_ACCESS_KEY');
+    }
+    if (e.S3_REGION !== undefined && !/^[a-z0-9-]{2,32}$/.test(e.S3_REGION)) {
+        problems.push('S3_REGION: must be a region name such as us-east-1 or ir-thr-at1');
+    }
+    return problems;
 }
 
 /** Production mode refuses to start on settings that are only fit for a developer's machine. */

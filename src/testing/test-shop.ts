@@ -40,6 +40,12 @@ export interface TestShop {
     baseUrl: string;
     /** A new Shop API client with its own session, e.g. one per concurrent shopper. */
     newShopClient(): SimpleGraphQLClient;
+    /**
+     * Starts one more server on this shop's database (and Redis), like a second replica, with its own port and
+     * ASSETS_DIR plus `env`; stopped by {@link close} unless stopped before. Needs the services profile: in the
+     * embedded profile only one process may use the SQLite file.
+     */
+    startReplica(env?: Record<string, string>): Promise<{ server: RunningServer; baseUrl: string }>;
     close(): Promise<void>;
 }
 
@@ -62,7 +68,7 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         : await scratchDatabase(id);
     const simulators = new ProviderSimulators();
     const simulatorUrl = await simulators.listen(0);
-    const app = loadAppConfig({
+    const appEnv: Record<string, string | undefined> = {
         APP_ENV: 'test',
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -74,8 +80,15 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         DATABASE_URL: database.url,
         REDIS_URL: process.env.REDIS_URL,
         REDIS_PREFIX: id,
+        // Every e2e request comes from 127.0.0.1: the per-IP limits run (their code path is exercised) but stay out
+        // of the way of suites that log in or start carts by the dozen; test/hardening.e2e-spec.ts sets real ones.
+        RATE_LIMIT_LOGIN: '100000/1m',
+        RATE_LIMIT_REGISTER: '100000/1m',
+        RATE_LIMIT_PASSWORD_RESET: '100000/1m',
+        RATE_LIMIT_NEW_ORDER: '100000/1m',
         ...options.env,
-    });
+    };
+    const app = loadAppConfig(appEnv);
     const providers = resolveProviderUrls(app, simulatorUrl);
     let server: RunningServer;
     try {
@@ -97,6 +110,32 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
     }
     const runtimeConfig = server.app.get(ConfigService) as unknown as Required<VendureConfig>;
     const baseUrl = `http://127.0.0.1:${server.port}`;
+    const replicas: RunningServer[] = [];
+    const startReplica = async (env: Record<string, string> = {}) => {
+        const replicaPort = await freePort();
+        const replicaApp = loadAppConfig({
+            ...appEnv,
+            PORT: String(replicaPort),
+            PUBLIC_URL: `http://127.0.0.1:${replicaPort}`,
+            ASSETS_DIR: fs.mkdtempSync(path.join(tmpDir, 'replica-assets-')),
+            ...env,
+        });
+        const replica = await startServer(replicaApp, {
+            providers,
+            seed: false,
+            runJobsInProcess: false,
+            adjustConfig: config => {
+                // The scheduler's cron jobs are named process-wide, and the first server runs them already.
+                config.plugins = (config.plugins ?? []).filter(p => p !== DefaultSchedulerPlugin);
+                return options.adjustConfig ? options.adjustConfig(config) : config;
+            },
+        });
+        // Idempotent, so a test may stop a replica itself and close() still stops whatever is left.
+        let closing: Promise<void> | undefined;
+        const once: RunningServer = { ...replica, close: () => (closing ??= replica.close()) };
+        replicas.push(once);
+        return { server: once, baseUrl: `http://127.0.0.1:${replica.port}` };
+    };
     const newShopClient = () => new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/shop-api`);
     const admin = new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/admin-api`);
     await admin.asSuperAdmin();
@@ -108,7 +147,11 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
         admin,
         baseUrl,
         newShopClient,
+        startReplica,
         async close() {
+            for (const replica of replicas) {
+                await replica.close();
+            }
             await server.close();
             await simulators.close();
             await database.drop();

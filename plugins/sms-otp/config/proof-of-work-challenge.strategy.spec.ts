@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { MemoryCounterStore } from '../service/counter-store';
+import { MemoryCounterStore } from '../../../src/security/counter-store';
 import { SendChallengeContext } from '../types';
 
 import { ProofOfWorkChallengeStrategy, solveProofOfWork } from './proof-of-work-challenge.strategy';

@@ -2,8 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { SendCap, SendCaps } from '../types';
 
-import { MemoryCounterStore } from './counter-store';
-import { clientNetwork, clientPrefix, SendLimiter, ShopWideAlert } from './send-limiter';
+import { clientNetwork, clientPrefix } from '../../../src/security/client-network';
+import { MemoryCounterStore } from '../../../src/security/counter-store';
+
+import { SendLimiter, ShopWideAlert } from './send-limiter';
 
 const BASE_CAPS: SendCaps = {
     phone: { hourly: 3, daily: 4 },

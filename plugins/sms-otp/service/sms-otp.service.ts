@@ -19,11 +19,11 @@ import {
 } from '@vendure/core';
 
 import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
+import { CounterStore, MemoryCounterStore, RedisCounterStore } from '../../../src/security/counter-store';
 import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME, VERIFIED_MOBILE_FIELD } from '../constants';
 import { OtpChallenge } from '../entities/otp-challenge.entity';
 import { OtpPurpose, ResolvedSmsOtpOptions, SendChallengeContext } from '../types';
 
-import { MemoryCounterStore, OtpCounterStore, RedisCounterStore } from './counter-store';
 import {
     deriveChallengeKey,
     deriveOtpKey,
@@ -67,7 +67,7 @@ export class SmsOtpService implements OnApplicationShutdown {
     private readonly key: Buffer;
     private readonly challengeKey: Buffer;
     private readonly client: SmsirClient;
-    private readonly store: OtpCounterStore;
+    private readonly store: CounterStore;
     private readonly limiter: SendLimiter;
     /** Operator counters since start: sends, failures by reason, refusals by scope, verification results. */
     private readonly counters = new Map<string, number>();

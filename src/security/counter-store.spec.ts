@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { CounterWindow, MemoryCounterStore, OtpCounterStore, RedisCounterStore } from './counter-store';
+import { CounterWindow, MemoryCounterStore, CounterStore, RedisCounterStore } from './counter-store';
 
-const stores: Array<[string, () => OtpCounterStore]> = [['memory', () => new MemoryCounterStore()]];
+const stores: Array<[string, () => CounterStore]> = [['memory', () => new MemoryCounterStore()]];
 if (process.env.REDIS_URL) {
     const url = process.env.REDIS_URL;
     stores.push([

@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 
 /**
- * The counters behind cooldowns and send caps. Redis in production (shared by every server instance),
- * process memory in the embedded profile (one process). Windows are fixed: they start at the first hit.
+ * Fixed-window counters for rate limits (the OTP plugin's cooldowns and send caps, the app's per-IP limits).
+ * Redis in production (shared by every server instance), process memory in the embedded profile (one process).
+ * Windows are fixed: they start at the first hit.
  */
-export interface OtpCounterStore {
+export interface CounterStore {
     /** Takes `key` for `ttlSeconds` if nobody holds it. Returns 0 when taken, else the seconds it is still held. */
     claim(key: string, ttlSeconds: number): Promise<number>;
     /** Gives a claimed key back early. */
@@ -27,7 +28,7 @@ export interface CounterWindow {
     limit: number;
 }
 
-export class MemoryCounterStore implements OtpCounterStore {
+export class MemoryCounterStore implements CounterStore {
     private readonly entries = new Map<string, { count: number; expiresAt: number }>();
     private lastSweep = 0;
 
@@ -123,16 +124,16 @@ return {0, 0}
 `;
 
 type ScriptedRedis = {
-    otpCountIfAllowed(n: number, ...args: Array<string | number>): Promise<[number, number]>;
+    countIfAllowed(n: number, ...args: Array<string | number>): Promise<[number, number]>;
 };
 
-export class RedisCounterStore implements OtpCounterStore {
+export class RedisCounterStore implements CounterStore {
     private readonly redis: Redis;
 
     constructor(url: string, keyPrefix: string) {
         this.redis = new Redis(url, { keyPrefix, lazyConnect: true, maxRetriesPerRequest: 2 });
         // Variable number of keys: the first argument of each call says how many.
-        this.redis.defineCommand('otpCountIfAllowed', { lua: COUNT_IF_ALLOWED_SCRIPT });
+        this.redis.defineCommand('countIfAllowed', { lua: COUNT_IF_ALLOWED_SCRIPT });
     }
 
     async claim(key: string, ttlSeconds: number): Promise<number> {
@@ -151,7 +152,7 @@ export class RedisCounterStore implements OtpCounterStore {
     async countIfAllowed(
         windows: CounterWindow[],
     ): Promise<{ index: number; resetInSeconds: number } | undefined> {
-        const [index, ttl] = await (this.redis as unknown as ScriptedRedis).otpCountIfAllowed(
+        const [index, ttl] = await (this.redis as unknown as ScriptedRedis).countIfAllowed(
             windows.length,
             ...windows.map(w => w.key),
             ...windows.flatMap(w => [w.windowSeconds, w.limit]),
