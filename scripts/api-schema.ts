@@ -109,10 +109,8 @@ function textDiff(file: string, expected: string): string {
     try {
         execFileSync(
             'git',
-            ['diff', '--no-index', '--no-color', '--', fs.existsSync(file) ? file : '/dev/null', tmp],
-            {
-                encoding: 'utf8',
-            },
+            ['diff', '--no-index', '--no-color', '--', fs.existsSync(file) ? rel(file) : '/dev/null', tmp],
+            { cwd: PROJECT_ROOT, encoding: 'utf8' },
         );
         return '';
     } catch (e) {
