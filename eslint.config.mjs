@@ -19,4 +19,10 @@ export default tseslint.config(
         files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
         rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
     },
+    {
+        // CommonJS helpers loaded with `node -r` (scripts/ts-register.cjs).
+        files: ['**/*.cjs'],
+        languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly' } },
+        rules: { '@typescript-eslint/no-require-imports': 'off' },
+    },
 );

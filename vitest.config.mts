@@ -34,6 +34,8 @@ export default defineConfig({
                     sequence: { groupOrder: 0 },
                     include: ['src/**/*.spec.ts', 'plugins/**/*.spec.ts'],
                     environment: 'node',
+                    // Through Vite like the tests, so it shares their copy of graphql (graphql ships CJS and ESM).
+                    server: { deps: { inline: ['@graphql-inspector/core'] } },
                 },
             },
             serverProject('e2e', 1, ['test/**/*.e2e-spec.ts', 'plugins/**/e2e/**/*.e2e-spec.ts'], 2),
