@@ -118,7 +118,6 @@ describe(`Prometheus metrics (${testProfile()})`, () => {
         expect(delta('shop_postex_quote_duration_seconds_count')).toBeGreaterThanOrEqual(1);
         expect(sampleValue(after, 'shop_postex_breaker_state', { state: 'closed' })).toBe(1);
         expect(sampleValue(after, 'shop_zibal_refund_due_attempts')).toBe(0);
-        expect(sampleValue(after, 'shop_zibal_unresolved_attempts')).toBe(0);
         // The order confirmation email is a job: counted per queue when it completes.
         await waitFor(async () => {
             const now = parseExposition(await scrape());
@@ -126,11 +125,57 @@ describe(`Prometheus metrics (${testProfile()})`, () => {
         }, 20_000);
         const jobs = parseExposition(await scrape());
         expect(sampleValue(jobs, 'shop_job_queue_job_duration_seconds_count')).toBeGreaterThan(0);
-        expect(exportedFamilies(jobs)).toContain('shop_job_queue_waiting_jobs');
+        // Every queue has its backlog series, 0 when nothing waits.
+        expect(
+            sampleValue(jobs, 'shop_job_queue_waiting_jobs', { queue: 'send-email' }),
+        ).toBeGreaterThanOrEqual(0);
+        expect(exportedFamilies(jobs)).toEqual(
+            expect.arrayContaining([
+                'shop_job_queue_waiting_jobs',
+                'shop_job_queue_oldest_waiting_age_seconds',
+            ]),
+        );
+        expect(
+            jobs.some(
+                s =>
+                    s.name === 'shop_job_queue_oldest_waiting_age_seconds' && s.labels.queue === 'send-email',
+            ),
+        ).toBe(true);
         if (testProfile() === 'postgres') {
             expect(sampleValue(jobs, 'shop_db_pool_max_connections')).toBeGreaterThan(0);
             expect(exportedFamilies(jobs)).toContain('shop_db_pool_connections');
         }
+    });
+
+    it('shows a started Zibal payment as unresolved until the bank returns', async () => {
+        const client = t.newShopClient();
+        const { products } = await client.query(FIRST_VARIANT_IDS);
+        await prepareOrderForPayment(client, {
+            variantId: products.items[0].variants[0].id,
+            email: 'zibal-metrics@example.ir',
+        });
+        const { createZibalPaymentIntent } = await client.query(gql`
+            mutation {
+                createZibalPaymentIntent {
+                    __typename
+                    ... on ZibalPaymentIntent {
+                        trackId
+                    }
+                }
+            }
+        `);
+        expect(createZibalPaymentIntent.__typename).toBe('ZibalPaymentIntent');
+        secrets.push(createZibalPaymentIntent.trackId);
+        const samples = parseExposition(await scrape());
+        expect(sampleValue(samples, 'shop_zibal_payment_attempts', { state: 'pending' })).toBe(1);
+        expect(sampleValue(samples, 'shop_zibal_unresolved_attempts')).toBe(1);
+        expect(sampleValue(samples, 'shop_zibal_oldest_unresolved_attempt_age_seconds')).toBeLessThan(60);
+        expect(
+            sampleValue(samples, 'shop_graphql_operations_total', {
+                operation: 'createZibalPaymentIntent',
+                outcome: 'ok',
+            }),
+        ).toBe(1);
     });
 
     it('counts an OTP login: the send, the verification and the login', async () => {

@@ -9,6 +9,7 @@ import { ChatHub } from '../../plugins/support-chat/service/chat-hub';
 
 import { BoundedLabel } from './bounded-label';
 import { toMillis } from './job-queue-metrics';
+import { sharedRead } from './shared-read';
 
 /**
  * The shop's own metrics, read from each plugin's public surface (its service's snapshot or Signal, Vendure
@@ -90,19 +91,15 @@ export function registerBusinessMetrics(
                 this.set(row?.oldest ? Math.max(0, (Date.now() - toMillis(row.oldest)) / 1000) : 0);
             },
         });
-        let pendingRead:
-            Promise<{ n: string | number; oldest: string | Date | null } | undefined> | undefined;
-        const unresolved = () => {
-            pendingRead ??= connection
+        const unresolved = sharedRead(() =>
+            connection
                 .createQueryBuilder()
                 .select('COUNT(*)', 'n')
                 .addSelect('MIN(a.createdAt)', 'oldest')
                 .from('zibal_payment_attempt', 'a')
                 .where("a.state IN ('pending', 'verifying')")
-                .getRawOne<{ n: string | number; oldest: string | Date | null }>()
-                .finally(() => setTimeout(() => (pendingRead = undefined), 1000).unref());
-            return pendingRead;
-        };
+                .getRawOne<{ n: string | number; oldest: string | Date | null }>(),
+        );
         new Gauge({
             name: 'shop_zibal_refund_due_attempts',
             help: "Zibal attempts in refund-due: the shopper's money was taken but is not on an order; staff must refund.",
@@ -135,13 +132,7 @@ export function registerBusinessMetrics(
                 }
             },
         });
-        let windows: ReturnType<SmsOtpService['sendWindowStatus']> | undefined;
-        const readWindows = () => {
-            windows ??= otp
-                .sendWindowStatus()
-                .finally(() => setTimeout(() => (windows = undefined), 1000).unref());
-            return windows;
-        };
+        const readWindows = sharedRead(() => otp.sendWindowStatus());
         new Gauge({
             name: 'shop_otp_window_sent',
             help: 'Codes sent shop-wide in the current send window (HOUR, DAY), across instances with Redis.',

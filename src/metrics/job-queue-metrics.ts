@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
 import { BoundedLabel } from './bounded-label';
+import { sharedRead } from './shared-read';
 
 export interface Backlog {
     queue: string;
@@ -25,6 +26,7 @@ export class JobQueueMetrics {
     private readonly queueNames = new BoundedLabel(100);
 
     private backlog: () => Promise<Backlog[]> = () => Promise.resolve([]);
+    private knownQueues: () => string[] = () => [];
 
     constructor(registry: Registry) {
         this.jobs = new Counter({
@@ -41,17 +43,15 @@ export class JobQueueMetrics {
             registers: [registry],
         });
         // One scrape reads the backlog once for both gauges.
-        let pending: Promise<Backlog[]> | undefined;
-        const read = () => {
-            pending ??= this.backlog()
-                .catch(e => {
-                    Logger.warn(`Job backlog not readable: ${(e as Error).message}`, loggerCtx);
-                    return [];
-                })
-                .finally(() => setTimeout(() => (pending = undefined), 1000).unref());
-            return pending;
-        };
+        const read = sharedRead(() =>
+            this.backlog().catch(e => {
+                Logger.warn(`Job backlog not readable: ${(e as Error).message}`, loggerCtx);
+                return [];
+            }),
+        );
         const queues = this.queueNames;
+        // Every queue of the app has a series (0 when nothing waits), so rules and dashboards see them all.
+        const zeroes = () => this.knownQueues().map(q => queues.value(q));
         new Gauge({
             name: 'shop_job_queue_waiting_jobs',
             help: 'Jobs waiting to run (pending or waiting to retry), by queue. Read from the shared queue: every process reports the same value, aggregate with max().',
@@ -59,6 +59,7 @@ export class JobQueueMetrics {
             registers: [registry],
             async collect() {
                 this.reset();
+                zeroes().forEach(queue => this.set({ queue }, 0));
                 for (const row of await read()) {
                     this.inc({ queue: queues.value(row.queue) }, row.waiting);
                 }
@@ -71,6 +72,7 @@ export class JobQueueMetrics {
             registers: [registry],
             async collect() {
                 this.reset();
+                zeroes().forEach(queue => this.set({ queue }, 0));
                 const now = Date.now();
                 for (const row of await read()) {
                     const queue = queues.value(row.queue);
@@ -81,8 +83,9 @@ export class JobQueueMetrics {
     }
 
     /** Where the backlog is read from, once the job queue strategy is known. */
-    setBacklogSource(read: () => Promise<Backlog[]>): void {
+    setBacklogSource(read: () => Promise<Backlog[]>, knownQueues: () => string[]): void {
         this.backlog = read;
+        this.knownQueues = knownQueues;
     }
 
     /** Wraps `start`/`stop` of the strategy so each job's process function is timed and its outcome counted. */

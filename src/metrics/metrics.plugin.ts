@@ -6,6 +6,7 @@ import { ModuleRef } from '@nestjs/core';
 import {
     ConfigService,
     EventBus,
+    JobQueueService,
     Logger,
     PluginCommonModule,
     TransactionalConnection,
@@ -45,6 +46,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
         private readonly connection: TransactionalConnection,
         private readonly configService: ConfigService,
         private readonly eventBus: EventBus,
+        private readonly jobQueueService: JobQueueService,
         private readonly moduleRef: ModuleRef,
     ) {}
 
@@ -64,12 +66,14 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
         const strategy = this.configService.jobQueueOptions.jobQueueStrategy as unknown as {
             queue?: Parameters<typeof bullBacklog>[0];
         };
-        MetricsPlugin.jobs.setBacklogSource(() =>
-            strategy.queue
-                ? bullBacklog(strategy.queue)
-                : dataSource.entityMetadatas.some(m => m.tableName === 'job_record')
-                  ? sqlBacklog(dataSource)
-                  : Promise.resolve([]),
+        MetricsPlugin.jobs.setBacklogSource(
+            () =>
+                strategy.queue
+                    ? bullBacklog(strategy.queue)
+                    : dataSource.entityMetadatas.some(m => m.tableName === 'job_record')
+                      ? sqlBacklog(dataSource)
+                      : Promise.resolve([]),
+            () => this.jobQueueService.getJobQueues().map(q => q.name),
         );
         this.cleanups.push(...registerBusinessMetrics(registry, this.moduleRef, this.eventBus, dataSource));
         this.server = http.createServer((req, res) => {
