@@ -156,8 +156,8 @@ function alert(
     };
 }
 
-/** Every process reports DB-derived gauges alike: `max without` the instance labels gives one value. */
-const ONE = 'max without (instance, pod, process)';
+/** Every process (server and worker jobs, every pod) reports DB-derived gauges alike: `max by` gives one value. */
+const ONE = 'max by (state, zibal_status)';
 
 function shopGroups(): RuleGroup[] {
     return [
