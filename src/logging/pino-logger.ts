@@ -97,13 +97,23 @@ export class PinoVendureLogger implements VendureLogger {
 
     verbose(message: string, context?: string): void {
         if (this.level >= LogLevel.Verbose) {
-            this.pino.debug({ context: context ?? this.defaultContext }, message);
+            this.pino.debug({ context: context ?? this.defaultContext }, redactSessionKeys(message));
         }
     }
 
     debug(message: string, context?: string): void {
         if (this.level >= LogLevel.Debug) {
-            this.pino.trace({ context: context ?? this.defaultContext }, message);
+            this.pino.trace({ context: context ?? this.defaultContext }, redactSessionKeys(message));
         }
     }
+}
+
+/**
+ * Vendure's CacheService logs its keys at debug level, and the session cache's key is the session token itself
+ * (`vendure-session-cache:<token>`): a log reader could take over the session. Redacted at the verbose and debug levels.
+ */
+export function redactSessionKeys(message: string): string {
+    return message.includes('session-cache:')
+        ? message.replace(/(session-cache:)[A-Za-z0-9_-]+/g, '$1[redacted]')
+        : message;
 }
