@@ -18,6 +18,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import prettier from 'prettier';
 
+import { dashboards } from './dashboards';
 import { metricProblems, runbookProblems } from './rule-checks';
 import { ruleTests } from './rule-tests';
 
@@ -360,6 +361,7 @@ const ROOT = path.resolve(__dirname, process.env.RULES_ROOT ?? '../..');
 export const RULE_FILE = 'monitoring/prometheus/rules/shop.rules.yml';
 export const PROMETHEUS_RULE_FILE = 'k8s/monitoring/prometheus-rule.yaml';
 export const RULE_TEST_FILE = 'monitoring/prometheus/tests/shop.test.yml';
+export const DASHBOARD_CONFIGMAP_FILE = 'k8s/monitoring/grafana-dashboards.yaml';
 
 async function render(): Promise<Record<string, string>> {
     const header =
@@ -389,6 +391,39 @@ async function render(): Promise<Record<string, string>> {
         [RULE_FILE]: await format(RULE_FILE, plain),
         [PROMETHEUS_RULE_FILE]: await format(PROMETHEUS_RULE_FILE, crd),
         [RULE_TEST_FILE]: await format(RULE_TEST_FILE, tests),
+        // The same dashboards as a ConfigMap for Grafana's sidecar (label grafana_dashboard=1) in Kubernetes.
+        [DASHBOARD_CONFIGMAP_FILE]: await format(
+            DASHBOARD_CONFIGMAP_FILE,
+            header +
+                yaml.dump(
+                    {
+                        apiVersion: 'v1',
+                        kind: 'ConfigMap',
+                        metadata: {
+                            name: 'shop-grafana-dashboards',
+                            labels: { 'app.kubernetes.io/part-of': 'shop', grafana_dashboard: '1' },
+                        },
+                        data: Object.fromEntries(
+                            Object.entries(dashboards()).map(([file, d]) => [
+                                path.basename(file),
+                                JSON.stringify(d),
+                            ]),
+                        ),
+                    },
+                    { lineWidth: -1, noRefs: true },
+                ),
+        ),
+        ...Object.fromEntries(
+            await Promise.all(
+                Object.entries(dashboards()).map(async ([file, dashboard]) => [
+                    file,
+                    await prettier.format(JSON.stringify(dashboard), {
+                        ...(await prettier.resolveConfig(path.join(ROOT, file))),
+                        parser: 'json',
+                    }),
+                ]),
+            ),
+        ),
     };
 }
 
