@@ -29,6 +29,7 @@ import { DeliverableOnlyEmailSender } from './src/email/email-sender';
 import { DemoStorefrontPlugin } from './src/demo-storefront/demo-storefront.plugin';
 import { HealthPlugin } from './src/health/health.plugin';
 import { ShippingQuoteRoundingPlugin } from './src/money/shipping-quote-rounding.plugin';
+import { MetricsPlugin } from './src/metrics/metrics.plugin';
 import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
@@ -284,6 +285,16 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     hideVendureBranding: false,
                 },
             }),
+            // Last: it wraps the job queue strategy configured above and reads the plugins' services.
+            ...(app.metrics
+                ? [
+                      MetricsPlugin.init({
+                          role: options.role,
+                          port: options.role === 'worker' ? app.metrics.workerPort : app.metrics.port,
+                          host: app.metrics.host,
+                      }),
+                  ]
+                : []),
         ],
     };
 }

@@ -21,6 +21,10 @@ const optionalString = z
     .optional()
     .transform(v => (v === '' ? undefined : v));
 const optionalUrl = optionalString.pipe(z.string().url().optional());
+const optionalPort = z.preprocess(
+    v => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+);
 const booleanFlag = z
     .enum(['true', 'false', '1', '0', ''])
     .optional()
@@ -65,6 +69,12 @@ export const envSchema = z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().optional(),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3020),
+    /** Prometheus endpoint of the server (`GET /metrics`); unset = no metrics endpoint. */
+    METRICS_PORT: optionalPort,
+    /** Prometheus endpoint of the worker; default METRICS_PORT + 1 (npm start runs both on one host). */
+    WORKER_METRICS_PORT: optionalPort,
+    /** Address the metrics endpoints listen on; default HOST. */
+    METRICS_HOST: optionalString,
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
         z
@@ -166,6 +176,8 @@ export interface AppConfig {
     port: number;
     host: string;
     workerHealthPort: number;
+    /** Prometheus endpoints (`GET /metrics`), on ports of their own; undefined = off. */
+    metrics?: { port: number; workerPort: number; host: string };
     /** Base URL under which this server is reachable from browsers (callbacks, links). */
     publicUrl: string;
     storefrontUrl: string;
@@ -245,6 +257,15 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         // known cookie secret, the mailbox) must not be reachable from the network by accident.
         host: e.HOST ?? (e.APP_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
         workerHealthPort: e.WORKER_HEALTH_PORT,
+        metrics:
+            e.METRICS_PORT === undefined
+                ? undefined
+                : {
+                      port: e.METRICS_PORT,
+                      workerPort: e.WORKER_METRICS_PORT ?? (e.METRICS_PORT === 0 ? 0 : e.METRICS_PORT + 1),
+                      host:
+                          e.METRICS_HOST ?? e.HOST ?? (e.APP_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+                  },
         publicUrl,
         storefrontUrl: (e.STOREFRONT_URL ?? `${publicUrl}/storefront`).replace(/\/$/, ''),
         database: e.DATABASE_URL

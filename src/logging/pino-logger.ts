@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LogLevel, VendureLogger } from '@vendure/core';
 import pino, { Logger as Pino } from 'pino';
 
@@ -40,7 +41,8 @@ function prettyStdout(): NodeJS.WritableStream {
 }
 
 /**
- * A {@link VendureLogger} that writes JSON lines through pino: `level`, `time`, `context`, `requestId`, `msg`.
+ * A {@link VendureLogger} that writes JSON lines through pino: `level`, `time`, `context`, `requestId`, `msg`, and
+ * `trace_id`/`span_id` while an OpenTelemetry span is active.
  * Vendure's "verbose" maps to pino's "debug" and "debug" to "trace".
  */
 export class PinoVendureLogger implements VendureLogger {
@@ -63,7 +65,7 @@ export class PinoVendureLogger implements VendureLogger {
                 formatters: { level: label => ({ level: label }) },
                 mixin: () => {
                     const requestId = currentRequestId();
-                    return requestId ? { requestId } : {};
+                    return { ...(requestId ? { requestId } : {}), ...traceFields() };
                 },
             },
             destination,
@@ -97,13 +99,36 @@ export class PinoVendureLogger implements VendureLogger {
 
     verbose(message: string, context?: string): void {
         if (this.level >= LogLevel.Verbose) {
-            this.pino.debug({ context: context ?? this.defaultContext }, message);
+            this.pino.debug({ context: context ?? this.defaultContext }, redactSessionKeys(message));
         }
     }
 
     debug(message: string, context?: string): void {
         if (this.level >= LogLevel.Debug) {
-            this.pino.trace({ context: context ?? this.defaultContext }, message);
+            this.pino.trace({ context: context ?? this.defaultContext }, redactSessionKeys(message));
         }
     }
+}
+
+/**
+ * `trace_id` and `span_id` of the active OpenTelemetry span, so a log line joins its trace (Loki -> Tempo/Jaeger).
+ * Without a tracer (traces off) there is never an active span and nothing is added.
+ */
+function traceFields(): { trace_id?: string; span_id?: string } {
+    const span = trace.getActiveSpan();
+    if (!span) {
+        return {};
+    }
+    const ctx = span.spanContext();
+    return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+}
+
+/**
+ * Vendure's CacheService logs its keys at debug level, and the session cache's key is the session token itself
+ * (`vendure-session-cache:<token>`): a log reader could take over the session. Redacted at the verbose and debug levels.
+ */
+export function redactSessionKeys(message: string): string {
+    return message.includes('session-cache:')
+        ? message.replace(/(session-cache:)[A-Za-z0-9_-]+/g, '$1[redacted]')
+        : message;
 }

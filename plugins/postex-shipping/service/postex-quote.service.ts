@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CacheService, Logger, Order, OrderLine, RequestContext } from '@vendure/core';
 
 import { fromRial, toRial } from '../../../src/iran/money';
+import { Signal } from '../../../src/observe/signal';
 import { loggerCtx, PLUGIN_INIT_OPTIONS } from '../constants';
 import { PostexQuoteMetadata, PostexShippingOptions } from '../types';
 
@@ -106,11 +107,33 @@ export class PostexQuoteService {
         );
     }
 
+    /**
+     * Every price asked: where it came from (`cache`, `postex`, `fallback` with the reason, `free`, `hidden`) and
+     * how long it took. For metrics; nothing in the plugin depends on a subscriber.
+     */
+    readonly quoted = new Signal<{ source: string; reason?: string; seconds: number }>();
+
     async calculate(
         ctx: RequestContext,
         order: Order,
         args: PostexCalculatorArgs,
     ): Promise<ShippingQuoteResult | undefined> {
+        const started = performance.now();
+        const result = await this.price(order, args);
+        const metadata = result?.metadata as {
+            source?: string;
+            freeShipping?: boolean;
+            fallbackReason?: string;
+        };
+        this.quoted.emit({
+            source: !result ? 'hidden' : metadata?.freeShipping ? 'free' : (metadata?.source ?? 'postex'),
+            reason: metadata?.fallbackReason,
+            seconds: (performance.now() - started) / 1000,
+        });
+        return result;
+    }
+
+    private async price(order: Order, args: PostexCalculatorArgs): Promise<ShippingQuoteResult | undefined> {
         const value = order.subTotalWithTax;
         if (args.freeShippingThreshold > 0 && value >= args.freeShippingThreshold) {
             return {

@@ -345,6 +345,7 @@ export class ChatGateway
     }
 
     async send(socket: Socket, body: Payload) {
+        const started = performance.now();
         const previous = this.sendChains.get(socket) ?? Promise.resolve();
         const next = previous.then(() =>
             this.run(socket, async party => {
@@ -361,6 +362,13 @@ export class ChatGateway
                     conversation: toConversationPayload(result.conversation),
                     duplicate: result.duplicate,
                 };
+            }),
+        );
+        void next.then(ack =>
+            this.hub.messageHandled.emit({
+                side: (socket.data as ChatSocketData).partyKind === 'staff' ? 'staff' : 'shopper',
+                outcome: !ack.ok ? 'refused' : ack.data.duplicate ? 'duplicate' : 'ok',
+                seconds: (performance.now() - started) / 1000,
             }),
         );
         // The chain keeps only the fact that the send is done, not its answer.

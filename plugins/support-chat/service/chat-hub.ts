@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ID } from '@vendure/common/lib/shared-types';
 import type { Namespace } from 'socket.io';
 
+import { Signal } from '../../../src/observe/signal';
 import { STAFF_ROOM } from '../constants';
 import { StaffPresence } from '../types';
 
@@ -20,6 +21,24 @@ export interface ChatSocketData {
 @Injectable()
 export class ChatHub {
     private namespace?: Namespace;
+
+    /**
+     * Every message sent over a socket: the sender's side, whether it was stored and told to the other side
+     * (`ok`, `duplicate`, `refused`) and the time from its arrival to the acknowledgement. For metrics.
+     */
+    readonly messageHandled = new Signal<{ side: 'shopper' | 'staff'; outcome: string; seconds: number }>();
+
+    /** Sockets connected to this instance, by side. For metrics. */
+    localSocketCounts(): { shopper: number; staff: number } {
+        const counts = { shopper: 0, staff: 0 };
+        for (const socket of this.namespace?.sockets.values() ?? []) {
+            const kind = (socket.data as ChatSocketData).partyKind;
+            if (kind) {
+                counts[kind === 'staff' ? 'staff' : 'shopper'] += 1;
+            }
+        }
+        return counts;
+    }
 
     attach(namespace: Namespace): void {
         this.namespace = namespace;
