@@ -482,7 +482,9 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             expect(more).toEqual(['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
             expect(s1.connected && s2.connected).toBe(true);
             // The GraphQL send shares the shopper's limit.
-            const { sendSupportMessage } = await shopper.client.query(SEND, { input: { body: 'via http' } });
+            const { sendSupportMessage } = await shopper.client.query(SEND, {
+                input: { body: 'via http', clientMessageId: 'via-http' },
+            });
             expect(sendSupportMessage).toMatchObject({
                 __typename: 'SupportChatError',
                 reason: 'RATE_LIMITED',
@@ -672,7 +674,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             });
             expect(dup).toMatchObject({ duplicate: true, message: { seq: 1 } });
             const { sendSupportMessage: long } = await shopper.client.query(SEND, {
-                input: { body: 'x'.repeat(2001) },
+                input: { body: 'x'.repeat(2001), clientMessageId: 'c-long' },
             });
             expect(long).toMatchObject({ __typename: 'SupportChatError', reason: 'MESSAGE_TOO_LONG' });
 
@@ -707,7 +709,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             });
             expect(ofB.items.map((c: { id: string }) => c.id)).toContain(conversationId);
             const { sendSupportMessage: reply } = await staffA.client.query(SEND, {
-                input: { conversationId, body: 'from the admin api' },
+                input: { conversationId, body: 'from the admin api', clientMessageId: 'staff-1' },
             });
             expect(reply.message).toMatchObject({ senderType: 'staff', seq: 4 });
             await staffA.client.query(
@@ -779,7 +781,9 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
                 /not currently authorized/,
             );
             await expect(
-                clerk.client.query(SEND, { input: { conversationId: '1', body: 'x' } }),
+                clerk.client.query(SEND, {
+                    input: { conversationId: '1', body: 'x', clientMessageId: 'clerk-1' },
+                }),
             ).rejects.toThrow(/not currently authorized/);
         });
     });
