@@ -230,7 +230,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
 }
 
 export function adminUiPath(app: AppConfig): string {
-    return path.join(path.dirname(app.assetsDir), 'admin-ui');
+    return app.adminUiDir;
 }
 
 const DIMENSION_FA = { length: 'طول', width: 'عرض', height: 'ارتفاع' } as const;
@@ -239,8 +239,23 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
     if (!app.redisUrl) {
         return [DefaultJobQueuePlugin.init({ pollInterval: 500 })];
     }
-    const redis = new URL(app.redisUrl);
-    const connection = {
+    const connection = redisConnection(app.redisUrl);
+    return [
+        BullMQJobQueuePlugin.init({
+            connection,
+            queueOptions: { prefix: app.redisPrefix },
+            workerOptions: { prefix: app.redisPrefix },
+        }),
+        RedisCachePlugin.init({
+            redisOptions: redisConnection(app.redisCacheUrl ?? app.redisUrl),
+            namespace: `${app.redisPrefix}:cache`,
+        }),
+    ];
+}
+
+function redisConnection(url: string) {
+    const redis = new URL(url);
+    return {
         host: redis.hostname,
         port: Number(redis.port || 6379),
         username: redis.username || undefined,
@@ -249,12 +264,4 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
         tls: redis.protocol === 'rediss:' ? {} : undefined,
         maxRetriesPerRequest: null,
     };
-    return [
-        BullMQJobQueuePlugin.init({
-            connection,
-            queueOptions: { prefix: app.redisPrefix },
-            workerOptions: { prefix: app.redisPrefix },
-        }),
-        RedisCachePlugin.init({ redisOptions: connection, namespace: `${app.redisPrefix}:cache` }),
-    ];
 }
