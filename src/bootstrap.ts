@@ -18,7 +18,7 @@ import { adminUiSource, prepareAdminUiApp } from './admin-ui';
 import { AppConfig } from './config/app-config';
 import { applyMigrations } from './db/migrations';
 import { HealthChecker } from './health/health-checks';
-import { drainOnSignal, signalListeners } from './http/graceful-shutdown';
+import { closeOnSignal, drainOnSignal, signalListeners } from './http/graceful-shutdown';
 import { seedDemoShop } from './seed/seed';
 import { ProviderUrls } from './simulators/provider-urls';
 import { tuneHeap } from './runtime';
@@ -101,6 +101,7 @@ export async function startWorker(app: AppConfig, options: StartOptions): Promis
     }
     const config = configFor(app, 'worker', options);
     await applyMigrations(config);
+    const listenersBefore = signalListeners();
     const worker = await bootstrapWorker(config);
     await worker.startJobQueue();
     const health = await startHealthServer(
@@ -108,13 +109,15 @@ export async function startWorker(app: AppConfig, options: StartOptions): Promis
         app.workerHealthPort,
         app.host,
     );
-    return {
+    const running: RunningWorker = {
         worker,
         async close() {
             await health.close();
             await worker.app.close();
         },
     };
+    closeOnSignal(() => running.close(), listenersBefore);
+    return running;
 }
 
 export interface RunningWorker {

@@ -74,14 +74,7 @@ export function drainOnSignal(
     const onUpgrade = (req: http.IncomingMessage) => silent.delete(req.socket);
     server.on('upgrade', onUpgrade);
 
-    // Nest's handlers (enableShutdownHooks in Vendure's bootstrap) are the ones added since the snapshot.
-    for (const signal of SIGNALS) {
-        for (const listener of process.listeners(signal)) {
-            if (!before.get(signal)?.includes(listener)) {
-                process.removeListener(signal, listener);
-            }
-        }
-    }
+    removeHandlersAddedSince(before);
 
     const onSignal = (signal: NodeJS.Signals) => {
         if (started) {
@@ -171,5 +164,46 @@ async function until(done: () => boolean, maxMs: number): Promise<void> {
     const start = Date.now();
     while (!done() && Date.now() - start < maxMs) {
         await new Promise(resolve => setTimeout(resolve, 100));
+    }
+}
+
+/**
+ * For processes without HTTP traffic (the worker): on SIGTERM/SIGINT runs `close` (Vendure's worker lets running
+ * jobs finish) and exits 0, or 1 if closing failed. Replaces Nest's handlers added since `before`, which re-raise
+ * the signal at the end: as a container's PID 1 the process ignores that re-raised signal and kept running until
+ * the orchestrator killed it.
+ */
+export function closeOnSignal(close: () => Promise<void>, before: SignalListeners): void {
+    removeHandlersAddedSince(before);
+    let started = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+        if (started) {
+            return;
+        }
+        started = true;
+        const since = Date.now();
+        close()
+            .then(() => {
+                Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
+                process.exit(0);
+            })
+            .catch((e: unknown) => {
+                Logger.error(`Shutdown failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx);
+                process.exit(1);
+            });
+    };
+    for (const signal of SIGNALS) {
+        process.on(signal, onSignal);
+    }
+}
+
+/** Removes the signal handlers added since `before` (Nest's, from enableShutdownHooks in Vendure's bootstrap). */
+function removeHandlersAddedSince(before: SignalListeners): void {
+    for (const signal of SIGNALS) {
+        for (const listener of process.listeners(signal)) {
+            if (!before.get(signal)?.includes(listener)) {
+                process.removeListener(signal, listener);
+            }
+        }
     }
 }
