@@ -300,7 +300,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
 }
 
 export function adminUiPath(app: AppConfig): string {
-    return path.join(path.dirname(app.assetsDir), 'admin-ui');
+    return app.adminUiDir;
 }
 
 /** Static files of the shop's own branding (the Admin UI login picture). */
@@ -314,8 +314,23 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
     if (!app.redisUrl) {
         return [DefaultJobQueuePlugin.init({ pollInterval: 500 })];
     }
-    const redis = new URL(app.redisUrl);
-    const connection = {
+    const connection = redisConnection(app.redisUrl);
+    return [
+        BullMQJobQueuePlugin.init({
+            connection,
+            queueOptions: { prefix: app.redisPrefix },
+            workerOptions: { prefix: app.redisPrefix },
+        }),
+        RedisCachePlugin.init({
+            redisOptions: redisConnection(app.redisCacheUrl ?? app.redisUrl),
+            namespace: `${app.redisPrefix}:cache`,
+        }),
+    ];
+}
+
+function redisConnection(url: string) {
+    const redis = new URL(url);
+    return {
         host: redis.hostname,
         port: Number(redis.port || 6379),
         username: redis.username || undefined,
@@ -324,12 +339,4 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
         tls: redis.protocol === 'rediss:' ? {} : undefined,
         maxRetriesPerRequest: null,
     };
-    return [
-        BullMQJobQueuePlugin.init({
-            connection,
-            queueOptions: { prefix: app.redisPrefix },
-            workerOptions: { prefix: app.redisPrefix },
-        }),
-        RedisCachePlugin.init({ redisOptions: connection, namespace: `${app.redisPrefix}:cache` }),
-    ];
 }

@@ -32,7 +32,8 @@ export default defineConfig({
                 test: {
                     name: 'unit',
                     sequence: { groupOrder: 0 },
-                    include: ['src/**/*.spec.ts', 'plugins/**/*.spec.ts'],
+                    // test/deploy: the image, compose, Kubernetes and workflow files (scripts/ci/deploy-tools.sh).
+                    include: ['src/**/*.spec.ts', 'plugins/**/*.spec.ts', 'test/**/*.spec.ts'],
                     environment: 'node',
                     // Through Vite like the tests, so it shares their copy of graphql (graphql ships CJS and ESM).
                     server: { deps: { inline: ['@graphql-inspector/core'] } },

@@ -18,6 +18,7 @@ import { adminUiSource, prepareAdminUiApp } from './admin-ui';
 import { AppConfig } from './config/app-config';
 import { applyMigrations } from './db/migrations';
 import { HealthChecker } from './health/health-checks';
+import { closeOnSignal, drainOnSignal, signalListeners } from './http/graceful-shutdown';
 import { seedDemoShop } from './seed/seed';
 import { ProviderUrls } from './simulators/provider-urls';
 import { tuneHeap } from './runtime';
@@ -69,21 +70,32 @@ export async function startServer(app: AppConfig, options: StartOptions): Promis
     if (ran.length) {
         Logger.info(`Applied migrations: ${ran.join(', ')}`, loggerCtx);
     }
+    const listenersBefore = signalListeners();
     const nest = await bootstrap(config);
+    const httpServer = nest.getHttpServer() as http.Server;
+    // From here on SIGTERM drains instead of Nest's immediate close (the seed below may take a while).
+    const shutdown = drainOnSignal(nest, httpServer, app.shutdownDrainMs, listenersBefore);
     if (options.runJobsInProcess ?? role === 'embedded') {
         await nest.get(JobQueueService).start();
     }
     if (options.seed ?? app.seedOnStart) {
         await seedDemoShop(nest, app);
     }
-    const httpServer = nest.getHttpServer() as http.Server;
     // Longer than the idle timeout of load balancers and HTTP clients' pools (60 s is common), so an idle
     // keep-alive connection is never closed by us while a client starts reusing it (ECONNRESET).
     httpServer.keepAliveTimeout = 65_000;
     httpServer.headersTimeout = 66_000;
     const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : app.port;
-    return { app: nest, config, port, close: () => nest.close() };
+    return {
+        app: nest,
+        config,
+        port,
+        close: () => {
+            shutdown.dispose();
+            return nest.close();
+        },
+    };
 }
 
 /** Starts the worker process of the services profile: job queue, scheduled tasks and a health endpoint. */
@@ -95,6 +107,7 @@ export async function startWorker(app: AppConfig, options: StartOptions): Promis
     }
     const config = configFor(app, 'worker', options);
     await applyMigrations(config);
+    const listenersBefore = signalListeners();
     const worker = await bootstrapWorker(config);
     await worker.startJobQueue();
     const health = await startHealthServer(
@@ -102,13 +115,15 @@ export async function startWorker(app: AppConfig, options: StartOptions): Promis
         app.workerHealthPort,
         app.host,
     );
-    return {
+    const running: RunningWorker = {
         worker,
         async close() {
             await health.close();
             await worker.app.close();
         },
     };
+    closeOnSignal(() => running.close(), listenersBefore);
+    return running;
 }
 
 export interface RunningWorker {
@@ -116,13 +131,17 @@ export interface RunningWorker {
     close(): Promise<void>;
 }
 
-/** The worker has no HTTP server of its own; this one answers `GET /health` for probes. */
+/** The worker has no HTTP server of its own; this one answers `GET /health` and `GET /health/live` for probes. */
 async function startHealthServer(
     checker: HealthChecker,
     port: number,
     host: string,
 ): Promise<{ close(): Promise<void> }> {
     const server = http.createServer((req, res) => {
+        if (req.method === 'GET' && req.url === '/health/live') {
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+            return;
+        }
         if (req.method !== 'GET' || req.url !== '/health') {
             res.writeHead(404).end();
             return;

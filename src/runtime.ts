@@ -30,8 +30,8 @@ export async function resolveProviders(
 
 /**
  * Runs synchronous clean-up (e.g. stopping a child process) when this process exits. SIGTERM/SIGINT are handled
- * by Vendure's Nest shutdown hooks, which close the app and then re-raise the signal to end the process; an
- * extra signal listener here would swallow that re-raised signal and keep the process alive.
+ * by the server's draining shutdown (src/http/graceful-shutdown.ts), which ends with process.exit(), and in the
+ * worker by Vendure's Nest shutdown hooks, which re-raise the signal; both end in the 'exit' event.
  */
 export function onExit(cleanup: () => void): void {
     process.once('exit', cleanup);

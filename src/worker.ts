@@ -8,7 +8,7 @@ async function main(): Promise<void> {
     const app = loadAppConfig();
     const { providers } = await resolveProviders(app);
     await startWorker(app, { providers });
-    // Vendure's shutdown hooks stop the job queue on SIGTERM; the health server and simulators end with the process.
+    // On SIGTERM startWorker's handler closes the job queue (running jobs finish) and the health server, then exits.
 }
 
 main().catch(exitOnStartupError);

@@ -83,8 +83,15 @@ export const envSchema = z.object({
             .optional(),
     ),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(600).default(20),
     HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(400).default(100),
     REDIS_URL: optionalString.pipe(
+        z
+            .string()
+            .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+            .optional(),
+    ),
+    REDIS_CACHE_URL: optionalString.pipe(
         z
             .string()
             .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -98,6 +105,7 @@ export const envSchema = z.object({
     ASSETS_DIR: z.string().default(path.join('data', 'assets')),
     BACKUP_DIR: z.string().default(path.join('data', 'backups')),
     BACKUP_STATUS_FILE: z.string().default(path.join('data', 'backup-status.json')),
+    ADMIN_UI_DIR: optionalString,
     SUPERADMIN_USERNAME: z.string().min(1).default('superadmin'),
     SUPERADMIN_PASSWORD: z.string().min(1).default(DEFAULT_SUPERADMIN_PASSWORD),
     COOKIE_SECRET: optionalString,
@@ -183,8 +191,15 @@ export interface AppConfig {
     storefrontUrl: string;
     database: { type: 'better-sqlite3'; path: string } | { type: 'postgres'; url: string; poolSize: number };
     redisUrl?: string;
+    /**
+     * Redis of Vendure's cache (sessions, channels, ...), which may evict keys (LRU); defaults to `redisUrl`.
+     * Jobs, OTP counters and chat fan-out stay on `redisUrl`, which must not evict.
+     */
+    redisCacheUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
+    /** On SIGTERM, how long the server waits for accepted requests to be answered before it closes anyway. */
+    shutdownDrainMs: number;
     /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
     heapGrowingPercent: number;
     assetsDir: string;
@@ -195,6 +210,11 @@ export interface AppConfig {
     backup: { dir: string; statusFile: string };
     /** Where uploaded assets are stored: ASSETS_DIR on local disk, or an S3 bucket shared by every replica. */
     assetStorage: { type: 'local' } | S3AssetStorageConfig;
+    /**
+     * This process's own Admin UI folder (links to the build plus the two files rewritten at start), so it must be
+     * writable: with a read-only root filesystem, a path on an emptyDir or tmpfs.
+     */
+    adminUiDir: string;
     superadmin: { username: string; password: string };
     cookieSecret: string;
     log: { level: 'error' | 'warn' | 'info' | 'verbose' | 'debug'; format: 'json' | 'pretty' };
@@ -272,8 +292,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             ? { type: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
             : { type: 'better-sqlite3', path: path.resolve(e.SQLITE_PATH) },
         redisUrl: e.REDIS_URL,
+        redisCacheUrl: e.REDIS_CACHE_URL ?? e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
+        shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
         assetsDir: path.resolve(e.ASSETS_DIR),
         backup: { dir: path.resolve(e.BACKUP_DIR), statusFile: path.resolve(e.BACKUP_STATUS_FILE) },
         assetStorage: e.S3_BUCKET
@@ -289,6 +311,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
                   forcePathStyle: e.S3_FORCE_PATH_STYLE ?? e.S3_ENDPOINT !== undefined,
               }
             : { type: 'local' },
+        adminUiDir: path.resolve(e.ADMIN_UI_DIR ?? path.join(path.dirname(e.ASSETS_DIR), 'admin-ui')),
         superadmin: { username: e.SUPERADMIN_USERNAME, password: e.SUPERADMIN_PASSWORD },
         cookieSecret: e.COOKIE_SECRET ?? DEV_COOKIE_SECRET,
         log: {

@@ -26,6 +26,12 @@ class HealthMiddleware implements NestMiddleware, OnApplicationShutdown {
     }
 
     async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+        if (req.method === 'GET' && req.path === '/live') {
+            // Liveness: the process answers. No dependency is checked, so a database outage does not get every
+            // pod restarted (readiness, `/health`, takes them out of the Service instead).
+            res.status(200).json({ status: 'ok' });
+            return;
+        }
         if (req.method !== 'GET' || (req.path !== '/' && req.path !== '')) {
             next();
             return;
@@ -40,6 +46,7 @@ class HealthMiddleware implements NestMiddleware, OnApplicationShutdown {
 }
 
 /**
+ * `GET /health/live`: 200 while the process answers (liveness probes).
  * `GET /health`: 200 `{ status: 'ok', info: { database: { status: 'up' }, redis: ... } }` or 503 when a
  * dependency is down. Replaces Vendure's own `/health`, which since 3.6 answers "ok" without checking anything.
  */

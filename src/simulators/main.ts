@@ -6,7 +6,7 @@ import { ProviderSimulators } from './simulator-server';
 async function main(): Promise<void> {
     const app = loadAppConfig();
     const simulators = new ProviderSimulators();
-    const url = await simulators.listen(app.simulatorPort, '127.0.0.1');
+    const url = await simulators.listen(app.simulatorPort, app.host);
     console.warn(
         `Provider simulators listening at ${url} (zibal: ${url}/zibal, smsir: ${url}/smsir, postex: ${url}/postex/api/v1)`,
     );
