@@ -376,7 +376,7 @@ async function render(): Promise<Record<string, string>> {
                 kind: 'PrometheusRule',
                 metadata: {
                     name: 'shop-rules',
-                    labels: { 'app.kubernetes.io/part-of': 'shop', role: 'alert-rules' },
+                    labels: { 'app.kubernetes.io/part-of': 'iran-shop', role: 'alert-rules' },
                 },
                 spec: { groups },
             },
@@ -401,7 +401,7 @@ async function render(): Promise<Record<string, string>> {
                         kind: 'ConfigMap',
                         metadata: {
                             name: 'shop-grafana-dashboards',
-                            labels: { 'app.kubernetes.io/part-of': 'shop', grafana_dashboard: '1' },
+                            labels: { 'app.kubernetes.io/part-of': 'iran-shop', grafana_dashboard: '1' },
                         },
                         data: Object.fromEntries(
                             Object.entries(dashboards()).map(([file, d]) => [

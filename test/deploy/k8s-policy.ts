@@ -74,7 +74,7 @@ export function isPinnedImage(image: string | undefined): boolean {
     return !!tag && tag !== 'latest';
 }
 
-function selects(selector: unknown, labels: Record<string, string>): boolean {
+export function selects(selector: unknown, labels: Record<string, string>): boolean {
     const match = (get(selector, 'matchLabels') ?? {}) as Record<string, string>;
     return Object.keys(match).length > 0 && Object.entries(match).every(([k, v]) => labels[k] === v);
 }

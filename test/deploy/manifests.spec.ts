@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { envSchema } from '../../src/config/app-config';
 
 import { K8sObject, parseYamlDocuments, renderKustomization, requireToolFile, ROOT } from './deploy-tools';
-import { policyViolations, workloads } from './k8s-policy';
+import { policyViolations, selects, workloads } from './k8s-policy';
 
 const OVERLAYS = ['k8s/overlays/staging', 'k8s/overlays/production'];
 const rendered = new Map<string, K8sObject[]>();
@@ -279,6 +279,18 @@ describe('Kubernetes manifests', () => {
         used.add((cluster.spec as Loose).backup.barmanObjectStore.s3Credentials.accessKeyId.name);
         expect([...used].filter(name => !provided.has(name))).toEqual([]);
         expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"/);
+        // Monitoring (k8s/monitoring): the PodMonitor selects the pods and scrapes a port they really expose;
+        // only Prometheus's namespace may reach it.
+        const monitor = kinds('PodMonitor')[0] as Loose;
+        expect(kinds('PrometheusRule')).toHaveLength(1);
+        for (const name of ['shop-server', 'shop-worker']) {
+            const pod = (kinds('Deployment').find(d => d.metadata.name === name)!.spec as Loose).template;
+            expect(selects(monitor.spec.selector, pod.metadata.labels), name).toBe(true);
+            expect(pod.spec.containers[0].ports, name).toContainEqual(
+                expect.objectContaining({ name: 'metrics' }),
+            );
+        }
+        expect(kinds('NetworkPolicy').map(p => p.metadata.name)).toContain('metrics-from-prometheus');
     });
 
     it('staging has no ExternalSecret; its documented plain Secret lists every secret production takes from the store', () => {
