@@ -18,15 +18,15 @@ npx esbuild scripts/monitoring/alert-rules.ts --bundle --platform=node --package
 node dist/monitoring/alert-rules.js check
 
 echo "--- promtool"
-promtool check rules monitoring/prometheus/rules/shop.rules.yml
-promtool check config monitoring/prometheus/prometheus.yml
+promtool check rules docker/monitoring/prometheus/rules/shop.rules.yml
+promtool check config docker/monitoring/prometheus/prometheus.yml
 start=$(date +%s)
-(cd monitoring/prometheus/tests && promtool test rules shop.test.yml)
+(cd docker/monitoring/prometheus/tests && promtool test rules shop.test.yml)
 echo "promtool test rules: $(($(date +%s) - start)) s"
 
 echo "--- amtool"
-amtool check-config monitoring/alertmanager/alertmanager.yml
-route() { amtool config routes test --config.file=monitoring/alertmanager/alertmanager.yml "$@" 2>/dev/null; }
+amtool check-config docker/monitoring/alertmanager/alertmanager.yml
+route() { amtool config routes test --config.file=docker/monitoring/alertmanager/alertmanager.yml "$@" 2>/dev/null; }
 [ "$(route severity=page alertname=ShopServerDown)" = pager ] || { echo "page alerts must go to the pager"; exit 1; }
 [ "$(route severity=ticket alertname=ZibalRefundDue)" = ticket ] || { echo "ticket alerts must go to tickets"; exit 1; }
 echo "routing: page -> pager, ticket -> ticket"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end with a real Prometheus (issue 16): the services profile (server + forked worker, PostgreSQL + Redis)
-# runs with metrics on; Prometheus scrapes both with the project's config (monitoring/prometheus/prometheus.yml,
+# runs with metrics on; Prometheus scrapes both with the project's config (docker/monitoring/prometheus/prometheus.yml,
 # only the targets' ports and the intervals changed for a short test) and evaluates the project's rules.
 # Traffic: checkouts paid through the Zibal simulator, then a failing Postex. Read through Prometheus's HTTP API:
 # the shop's series exist for server and worker, and PostexBreakerOpen becomes pending (or firing).
@@ -54,8 +54,8 @@ echo "server metrics: $(curl -s "http://127.0.0.1:$metrics/metrics" | grep -c '^
 echo "--- Prometheus with the project's scrape config and rules"
 sed -e "s/127.0.0.1:9464/127.0.0.1:$metrics/" -e "s/127.0.0.1:9465/127.0.0.1:$worker_metrics/" \
     -e 's/scrape_interval: 15s/scrape_interval: 2s/' -e 's/evaluation_interval: 15s/evaluation_interval: 2s/' \
-    -e "s|rules/shop.rules.yml|$PWD/monitoring/prometheus/rules/shop.rules.yml|" \
-    monitoring/prometheus/prometheus.yml > "$work/prometheus.yml"
+    -e "s|rules/shop.rules.yml|$PWD/docker/monitoring/prometheus/rules/shop.rules.yml|" \
+    docker/monitoring/prometheus/prometheus.yml > "$work/prometheus.yml"
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
     --web.listen-address="127.0.0.1:$prom" --log.level=warn > "$work/prometheus.log" 2>&1 &
 prom_pid=$!

@@ -1,6 +1,6 @@
 /**
  * The shop's Prometheus rules, written once here and rendered to
- * - monitoring/prometheus/rules/shop.rules.yml (plain rule file: Prometheus, promtool), and
+ * - docker/monitoring/prometheus/rules/shop.rules.yml (plain rule file: Prometheus, promtool), and
  * - k8s/monitoring/prometheus-rule.yaml (the same groups as a prometheus-operator PrometheusRule).
  * `node <built>.js write` renders both; `check` fails when a committed file differs from the rendering.
  *
@@ -358,9 +358,9 @@ export function ruleGroups(): RuleGroup[] {
 }
 
 const ROOT = path.resolve(__dirname, process.env.RULES_ROOT ?? '../..');
-export const RULE_FILE = 'monitoring/prometheus/rules/shop.rules.yml';
+export const RULE_FILE = 'docker/monitoring/prometheus/rules/shop.rules.yml';
 export const PROMETHEUS_RULE_FILE = 'k8s/monitoring/prometheus-rule.yaml';
-export const RULE_TEST_FILE = 'monitoring/prometheus/tests/shop.test.yml';
+export const RULE_TEST_FILE = 'docker/monitoring/prometheus/tests/shop.test.yml';
 export const DASHBOARD_CONFIGMAP_FILE = 'k8s/monitoring/grafana-dashboards.yaml';
 
 async function render(): Promise<Record<string, string>> {
@@ -427,9 +427,9 @@ async function render(): Promise<Record<string, string>> {
     };
 }
 
-/** The PromQL of the Grafana dashboards (monitoring/grafana/dashboards/*.json), for the exported-metrics check. */
+/** The PromQL of the Grafana dashboards (docker/monitoring/grafana/dashboards/*.json), for the exported-metrics check. */
 function dashboardExpressions(): Array<{ where: string; expr: string }> {
-    const dir = path.join(ROOT, 'monitoring/grafana/dashboards');
+    const dir = path.join(ROOT, 'docker/monitoring/grafana/dashboards');
     if (!fs.existsSync(dir)) {
         return [];
     }

@@ -1,5 +1,5 @@
 /**
- * The Grafana dashboards, rendered to monitoring/grafana/dashboards/*.json by `npm run monitoring:rules`.
+ * The Grafana dashboards, rendered to docker/monitoring/grafana/dashboards/*.json by `npm run monitoring:rules`.
  * Panel titles are the ones the runbook names ("Panel: Payments / Unresolved attempts"). Every query's metrics
  * are checked against a scrape of a running shop by scripts/ci/monitoring-check.sh.
  */
@@ -296,7 +296,7 @@ const DASHBOARDS: Record<string, { title: string; panels: Panel[] }> = {
 export function dashboards(): Record<string, object> {
     return Object.fromEntries(
         Object.entries(DASHBOARDS).map(([uid, d]) => [
-            `monitoring/grafana/dashboards/${uid}.json`,
+            `docker/monitoring/grafana/dashboards/${uid}.json`,
             {
                 uid: `shop-${uid}`,
                 title: `Shop / ${d.title}`,

@@ -2,7 +2,7 @@ import type { AlertRule, RuleGroup } from './alert-rules';
 
 /**
  * promtool unit tests of every alert: each one fires in a scenario where it should and stays silent in one
- * where it should not. Rendered to monitoring/prometheus/tests/shop.test.yml with the expected labels and
+ * where it should not. Rendered to docker/monitoring/prometheus/tests/shop.test.yml with the expected labels and
  * annotations taken from the rules, so the two never drift.
  */
 interface Scenario {
