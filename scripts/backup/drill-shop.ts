@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
@@ -159,7 +161,9 @@ export class DrillShopper {
 
     /** A shopper's chat message (Shop API); returns the conversation. */
     async chat(client: SimpleGraphQLClient, body: string): Promise<string> {
-        const { sendSupportMessage } = await client.query(SEND_MESSAGE, { input: { body } });
+        const { sendSupportMessage } = await client.query(SEND_MESSAGE, {
+            input: { body, clientMessageId: randomUUID() },
+        });
         if (sendSupportMessage.__typename !== 'SendSupportMessageSuccess') {
             throw new Error(`sendSupportMessage: ${JSON.stringify(sendSupportMessage)}`);
         }
@@ -169,7 +173,7 @@ export class DrillShopper {
     /** A staff reply (Admin API, as the superadmin). */
     async staffReply(conversationId: string, body: string): Promise<void> {
         const { sendSupportMessage } = await this.t.admin.query(SEND_MESSAGE, {
-            input: { conversationId, body },
+            input: { conversationId, body, clientMessageId: randomUUID() },
         });
         if (sendSupportMessage.__typename !== 'SendSupportMessageSuccess') {
             throw new Error(`staff sendSupportMessage: ${JSON.stringify(sendSupportMessage)}`);
