@@ -39,7 +39,13 @@ export default defineConfig({
                     server: { deps: { inline: ['@graphql-inspector/core'] } },
                 },
             },
-            serverProject('e2e', 1, ['test/**/*.e2e-spec.ts', 'plugins/**/e2e/**/*.e2e-spec.ts'], 2),
+            serverProject(
+                'e2e',
+                1,
+                ['test/**/*.e2e-spec.ts', 'plugins/**/e2e/**/*.e2e-spec.ts'],
+                // E2E_MAX_WORKERS=1: one file at a time (.ci/run's PostgreSQL + Redis pass, see there).
+                Number(process.env.E2E_MAX_WORKERS ?? 2),
+            ),
             // A Vendure server and a Chromium per file: one file at a time.
             serverProject(
                 'browser',

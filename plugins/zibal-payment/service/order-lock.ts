@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ID, Order, RequestContext, TransactionalConnection } from '@vendure/core';
 
-/** First key of the plugin's PostgreSQL advisory locks (the second is a hash of the order id): "zib". */
-const ORDER_LOCK_CLASS = 0x7a6962;
+/** Prefix of the plugin's PostgreSQL advisory lock keys (hashed with the database name and the order id). */
+const ORDER_LOCK_CLASS = 'zibal-order';
 
 /**
  * One order at a time: settling a Zibal payment and moving the order out of ArrangingPayment take this lock.
@@ -49,7 +49,13 @@ export class OrderLock {
     private async take(ctx: RequestContext, orderId: ID): Promise<void> {
         await this.connection
             .getRepository(ctx, Order)
-            .query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ORDER_LOCK_CLASS, String(orderId)]);
+            // Advisory locks are shared by every database of the PostgreSQL server: the key includes this
+            // database's name, so order 42 of another shop on the same server (staging, a second shop) never
+            // waits for this one's.
+            .query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(current_database() || ':' || $1 || ':' || $2, 0))",
+                [ORDER_LOCK_CLASS, String(orderId)],
+            );
     }
 
     private async queued<T>(orderId: ID, work: () => Promise<T>): Promise<T> {
