@@ -313,6 +313,7 @@ async function main(): Promise<void> {
     let stopping = false;
     const stop = async () => {
         if (!stopping) {
+            log('stopping the shop');
             stopping = true;
             await pg.end().catch(() => undefined);
             await cluster.stop();
@@ -348,6 +349,12 @@ async function main(): Promise<void> {
                 const r = await runStep(cluster, pg, shop, scenario, c, options.stepSeconds, budget);
                 steps.push(r.step);
                 statements.push(r.statements);
+                if (r.step.errorRate > 0.5) {
+                    notes.push(
+                        `${scenario.name}: the ramp stopped after ${c} concurrent: ${f(100 * r.step.errorRate, 0)} % of the iterations failed.`,
+                    );
+                    break;
+                }
             }
             const { knee, reason } = findKnee(steps);
             const iterations = steps.reduce((n, s) => n + s.iterations, 0);
@@ -361,7 +368,8 @@ async function main(): Promise<void> {
                 errorRate: iterations ? failed / iterations : 1,
                 sql: mergeSql(statements),
             };
-            if (!options.quick || scenario.name === 'browse') {
+            const failing = steps.some(s => s.errorRate > 0.5);
+            if (!failing && (!options.quick || scenario.name === 'browse')) {
                 result.profile = await profileAtKnee(
                     cluster,
                     shop,
@@ -379,7 +387,6 @@ async function main(): Promise<void> {
             );
         }
     } finally {
-        log('stopping the shop');
         await stop();
     }
     const passed = results.length > 0 && results.every(r => r.errorRate <= options.maxErrorRate);

@@ -83,6 +83,8 @@ export class ShopCluster {
         const out = fs.openSync(path.join(this.options.dir, `${name}.log`), 'a');
         const child = fork(entry(script), [], { env, execArgv, stdio: ['ignore', out, out, 'ipc'] });
         fs.closeSync(out);
+        // A send to a process that has exited is answered through the send callback (see probe()).
+        child.on('error', () => undefined);
         this.children.push(child);
         return child;
     }
@@ -181,7 +183,13 @@ export class ShopCluster {
                 }
             };
             server.child.on('message', onMessage);
-            server.child.send({ ...cmd, id });
+            server.child.send({ ...cmd, id }, err => {
+                if (err) {
+                    clearTimeout(timer);
+                    server.child.off('message', onMessage);
+                    reject(new Error(`server ${server.index} is gone: ${err.message}`));
+                }
+            });
         });
     }
 
