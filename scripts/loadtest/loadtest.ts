@@ -243,6 +243,7 @@ async function runStep(
             poolWaits: sql.poolWaits,
         },
         poolWaitingMax,
+        loadAverage: os.loadavg()[0],
     };
     rec.destroy();
     log(

@@ -29,6 +29,8 @@ export interface StepResult {
     sql: { queries: number; queriesPerRequest: number; sqlMsPerRequest: number; poolWaits: PoolWaits };
     /** The largest `shop_db_pool_waiting_requests` any server's /metrics showed during the step. */
     poolWaitingMax: number;
+    /** The machine's 1-minute load average at the end of the step (2 cores: above 2 the processes queue for CPU). */
+    loadAverage: number;
 }
 
 export interface ScenarioResult {
@@ -146,15 +148,15 @@ export function renderMarkdown(r: RunReport): string {
         out.push(`## ${s.name}`, '', `One iteration: ${s.iteration}.`, '');
         out.push(`Knee: **${s.knee} concurrent** — ${s.kneeReason}.`, '');
         out.push(
-            '| concurrent | iter/s | req/s | p50 | p95 | p99 ms | iter p50 | iter p95 ms | errors | server CPU % | RSS MB | worker CPU % | PostgreSQL CPU % | loadgen CPU % | SQL/req | SQL ms/req | pool wait max ms |',
+            '| concurrent | iter/s | req/s | p50 | p95 | p99 ms | iter p50 | iter p95 ms | errors | server CPU % | RSS MB | worker CPU % | PostgreSQL CPU % | loadgen CPU % | SQL/req | SQL ms/req | pool wait max ms | load avg |',
         );
         out.push(
-            '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+            '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         );
         for (const st of s.steps) {
             const u = (role: string) => st.usage[role];
             out.push(
-                `| ${st.concurrency} | ${f(st.iterationsPerSecond)} | ${f(st.requestsPerSecond)} | ${f(st.p50, 0)} | ${f(st.p95, 0)} | ${f(st.p99, 0)} | ${f(st.iterationP50, 0)} | ${f(st.iterationP95, 0)} | ${pct(st.errorRate)} | ${f(u('server')?.cpu ?? NaN, 0)} | ${f(u('server')?.rssMb ?? NaN, 0)} | ${f(u('worker')?.cpu ?? NaN, 0)} | ${f(u('postgres')?.cpu ?? NaN, 0)} | ${f(u('loadgen')?.cpu ?? NaN, 0)} | ${f(st.sql.queriesPerRequest)} | ${f(st.sql.sqlMsPerRequest)} | ${f(st.sql.poolWaits.maxMs, 0)} |`,
+                `| ${st.concurrency} | ${f(st.iterationsPerSecond)} | ${f(st.requestsPerSecond)} | ${f(st.p50, 0)} | ${f(st.p95, 0)} | ${f(st.p99, 0)} | ${f(st.iterationP50, 0)} | ${f(st.iterationP95, 0)} | ${pct(st.errorRate)} | ${f(u('server')?.cpu ?? NaN, 0)} | ${f(u('server')?.rssMb ?? NaN, 0)} | ${f(u('worker')?.cpu ?? NaN, 0)} | ${f(u('postgres')?.cpu ?? NaN, 0)} | ${f(u('loadgen')?.cpu ?? NaN, 0)} | ${f(st.sql.queriesPerRequest)} | ${f(st.sql.sqlMsPerRequest)} | ${f(st.sql.poolWaits.maxMs, 0)} | ${f(st.loadAverage)} |`,
             );
         }
         const errors = new Map<string, number>();
