@@ -40,7 +40,7 @@ export class SmsOtpAuthenticationStrategy implements AuthenticationStrategy<SmsO
     }
 
     async authenticate(ctx: RequestContext, data: SmsOtpAuthData): Promise<User | string> {
-        const verified = await this.service.verifyCode(data.phoneNumber, data.code, 'LOGIN');
+        const verified = await this.service.verifyCode(ctx, data.phoneNumber, data.code, 'LOGIN');
         if (!verified.ok) {
             return verified.reason;
         }

@@ -297,6 +297,7 @@ export class SmsOtpService implements OnApplicationShutdown {
      * exceed the tries or use one code twice.
      */
     async verifyCode(
+        ctx: RequestContext,
         rawPhone: string,
         rawCode: string,
         purpose: OtpPurpose,
@@ -306,7 +307,7 @@ export class SmsOtpService implements OnApplicationShutdown {
         if (!phone) {
             return { ok: false, reason: 'INVALID_PHONE_NUMBER' };
         }
-        const result = await this.checkCode(phone, toAsciiDigits(rawCode).trim(), purpose, userId);
+        const result = await this.checkCode(ctx, phone, toAsciiDigits(rawCode).trim(), purpose, userId);
         this.count(`verify:${result}`);
         if (result !== 'OK') {
             Logger.verbose(
@@ -319,12 +320,17 @@ export class SmsOtpService implements OnApplicationShutdown {
     }
 
     private async checkCode(
+        ctx: RequestContext,
         phone: string,
         code: string,
         purpose: OtpPurpose,
         userId?: ID,
     ): Promise<OtpRejection | 'OK'> {
-        const repo = this.connection.rawConnection.getRepository(OtpChallenge);
+        // In the request's transaction (login and verifyPhoneNumber run in one): a second pooled connection per
+        // request deadlocked the pool at as many concurrent logins as it has connections (the load test found it at
+        // 20). Counting and consuming stay atomic: the UPDATE below takes the row's lock until the request commits,
+        // so a parallel request re-checks it after; a wrong try's count commits with the error result.
+        const repo = this.connection.getRepository(ctx, OtpChallenge);
         const query = repo
             .createQueryBuilder('c')
             .where('c.phoneNumber = :phone', { phone })
@@ -501,7 +507,7 @@ export class SmsOtpService implements OnApplicationShutdown {
         rawPhone: string,
         code: string,
     ): Promise<LinkPhoneResult> {
-        const verified = await this.verifyCode(rawPhone, code, 'LINK', userId);
+        const verified = await this.verifyCode(ctx, rawPhone, code, 'LINK', userId);
         if (!verified.ok) {
             return { kind: 'rejected', reason: verified.reason };
         }
