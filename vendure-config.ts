@@ -205,18 +205,6 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             DefaultSchedulerPlugin.init(),
             DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
-            // After the job queue plugin (it observes search-index jobs through the job queue strategy). Redis holds
-            // the generation counter (REDIS_URL: must not evict) and the answers (REDIS_CACHE_URL: may evict).
-            ShopResponseCachePlugin.init({
-                ...app.shopResponseCache,
-                redis: app.redisUrl
-                    ? {
-                          url: app.redisUrl,
-                          cacheUrl: app.redisCacheUrl,
-                          keyPrefix: `${app.redisPrefix}:response-cache:`,
-                      }
-                    : undefined,
-            }),
             AssetServerPlugin.init({
                 route: 'assets',
                 assetUploadDir: app.assetsDir,
@@ -298,7 +286,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     hideVendureBranding: false,
                 },
             }),
-            // Last: it wraps the job queue strategy configured above and reads the plugins' services.
+            // After the job queue plugin: it wraps the job queue strategy configured above and reads the plugins' services.
             ...(app.metrics
                 ? [
                       MetricsPlugin.init({
@@ -308,6 +296,19 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                       }),
                   ]
                 : []),
+            // After the job queue plugin (it observes search-index jobs through the job queue strategy) and after
+            // MetricsPlugin (its HTTP middleware must come before this one's, which answers hits). Redis holds
+            // the generation counter (REDIS_URL: must not evict) and the answers (REDIS_CACHE_URL: may evict).
+            ShopResponseCachePlugin.init({
+                ...app.shopResponseCache,
+                redis: app.redisUrl
+                    ? {
+                          url: app.redisUrl,
+                          cacheUrl: app.redisCacheUrl,
+                          keyPrefix: `${app.redisPrefix}:response-cache:`,
+                      }
+                    : undefined,
+            }),
         ],
     };
 }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { MiddlewareConsumer, NestModule } from '@nestjs/common';
-import { ConfigService, Job, JobQueueStrategy, PluginCommonModule, VendurePlugin } from '@vendure/core';
+import { Job, JobQueueStrategy, PluginCommonModule, VendurePlugin } from '@vendure/core';
+import type { NextFunction, Request, Response } from 'express';
 
 import {
     DEFAULT_CACHEABLE_ROOT_FIELDS,
@@ -12,6 +12,7 @@ import {
     CHANGED_CATALOG,
     jobObservers,
     MarkedRequest,
+    servicesByApp,
     ShopResponseCacheService,
 } from './service/shop-response-cache.service';
 import { ResolvedShopResponseCacheOptions, ShopResponseCachePluginOptions } from './types';
@@ -57,19 +58,26 @@ type ProcessFn = (job: Job) => Promise<unknown>;
     ],
     exports: [ShopResponseCacheService],
     configuration: config => {
+        // `beforeListen`: Express runs it before Nest's own middleware (CORS, i18next, which clones an i18n instance
+        // per request and cost ~20% of a hit) and before GraphQL's route. The JSON body and the session cookie are
+        // already parsed (bodyLimits and Vendure's cookie-session come first); a hit applies the configured CORS
+        // itself. List this plugin after MetricsPlugin, so the HTTP metrics middleware counts hits too.
+        config.apiOptions.middleware.push({
+            route: `/${config.apiOptions.shopApiPath}`,
+            handler: (req: Request, res: Response, next: NextFunction) => {
+                const service = servicesByApp.get(req.app);
+                return service ? service.middleware(req, res, next) : next();
+            },
+            beforeListen: true,
+        });
         config.apiOptions.apolloServerPlugins.push(invalidateBeforeResponsePlugin);
         observeJobs(config.jobQueueOptions.jobQueueStrategy);
         return config;
     },
     compatibility: '^3.7.0',
 })
-export class ShopResponseCachePlugin implements NestModule {
+export class ShopResponseCachePlugin {
     static options: ResolvedShopResponseCacheOptions;
-
-    constructor(
-        private readonly service: ShopResponseCacheService,
-        private readonly configService: ConfigService,
-    ) {}
 
     static init(options: ShopResponseCachePluginOptions = {}): typeof ShopResponseCachePlugin {
         const { redis, ...rest } = options;
@@ -86,14 +94,6 @@ export class ShopResponseCachePlugin implements NestModule {
                 : undefined,
         } as ResolvedShopResponseCacheOptions;
         return this;
-    }
-
-    /**
-     * Nest module middleware of this app (so two apps in one process each use their own service): it runs after
-     * the body parser and the session cookie and before GraphQL's route, so a hit never reaches Apollo.
-     */
-    configure(consumer: MiddlewareConsumer): void {
-        consumer.apply(this.service.middleware).forRoutes(this.configService.apiOptions.shopApiPath);
     }
 }
 

@@ -1,9 +1,10 @@
 import { fork } from 'node:child_process';
 
 import autocannon from 'autocannon';
+import gql from 'graphql-tag';
 
 import { ShopResponseCacheService } from '../../plugins/shop-response-cache';
-import { createTestShop } from '../../src/testing/test-shop';
+import { createTestShop, waitFor } from '../../src/testing/test-shop';
 
 import { fmt, nextMessage, percentiles } from './bench-utils';
 
@@ -82,6 +83,21 @@ async function child(): Promise<void> {
             SHOP_RESPONSE_CACHE_MAX_MB: String(MAX_MB),
         },
     });
+    // The search index is built by jobs after the seed: measure once they are done, so both phases see one catalog.
+    await waitFor(
+        async () => {
+            const { jobs } = await t.admin.query(gql`
+                query {
+                    jobs(options: { filter: { isSettled: { eq: false } } }) {
+                        totalItems
+                    }
+                }
+            `);
+            return jobs.totalItems === 0;
+        },
+        300_000,
+        'the seed jobs to finish',
+    );
     const cache = t.server.app.get(ShopResponseCacheService);
     const reply = () =>
         process.send!({ kind: 'state', stats: cache.snapshot(), rss: process.memoryUsage().rss });
@@ -147,7 +163,11 @@ async function post(url: string, query: string, variables: Record<string, unknow
 }
 
 async function main(): Promise<void> {
-    const proc = fork(__filename, ['child'], { stdio: 'inherit', execArgv: ['--expose-gc'] });
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the server process (written when it exits).
+    const prof = process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : [];
+    const proc = fork(__filename, ['child'], { stdio: 'inherit', execArgv: ['--expose-gc', ...prof] });
     const { baseUrl } = await nextMessage<{ baseUrl: string }>(proc, 'ready');
     const url = `${baseUrl}/shop-api`;
     type State = { stats: ReturnType<ShopResponseCacheService['snapshot']>; rss: number };

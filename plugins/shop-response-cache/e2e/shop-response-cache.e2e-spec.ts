@@ -162,6 +162,24 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
         expect(notModified.status).toBe(304);
         expect(notModified.headers.get('etag')).toBe(etag);
         expect(stats().hits.notModified).toBe(before.hits.notModified + 1);
+        // A hit is answered before Nest's CORS middleware: it applies the same CORS rules itself.
+        const hits = stats().hits.local;
+        const fromStorefront = await shopRequest(
+            t.baseUrl,
+            PRODUCTS,
+            { take: 5 },
+            { headers: { origin: t.baseUrl } },
+        );
+        expect(fromStorefront.headers.get('access-control-allow-origin')).toBe(t.baseUrl);
+        expect(fromStorefront.headers.get('access-control-allow-credentials')).toBe('true');
+        const elsewhere = await shopRequest(
+            t.baseUrl,
+            PRODUCTS,
+            { take: 5 },
+            { headers: { origin: 'https://evil.example' } },
+        );
+        expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+        expect(stats().hits.local).toBe(hits + 2);
     });
 
     it('a price changed in the Admin API is visible at the next shop read on every instance', async () => {

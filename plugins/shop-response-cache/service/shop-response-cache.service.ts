@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
     AssetChannelEvent,
     AssetEvent,
@@ -35,6 +36,7 @@ import {
     ZoneEvent,
     ZoneMembersEvent,
 } from '@vendure/core';
+import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { Subscription } from 'rxjs';
@@ -92,6 +94,9 @@ export type MarkedRequest = Request & { [CHANGED_CATALOG]?: ShopResponseCacheSer
  */
 export const jobObservers = new WeakMap<object, ShopResponseCacheService>();
 
+/** The service of each running app by its Express app (`req.app`), for the middleware registered before Nest's. */
+export const servicesByApp = new WeakMap<object, ShopResponseCacheService>();
+
 /** Simple request content types: without a preflight a browser may send them cross-site (Apollo's CSRF rule). */
 const SIMPLE_CONTENT_TYPES = new Set([
     'text/plain',
@@ -128,6 +133,8 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         invalidations: 0,
     };
     private enabled: boolean;
+    /** Nest applies CORS after this middleware: a hit, answered here, applies the same options itself. */
+    private readonly cors?: (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
     constructor(
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedShopResponseCacheOptions,
@@ -135,8 +142,11 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         private readonly sessionService: SessionService,
         private readonly channelService: ChannelService,
         private readonly configService: ConfigService,
+        private readonly httpAdapterHost: HttpAdapterHost,
     ) {
         this.enabled = options.enabled;
+        const corsOptions = configService.apiOptions.cors;
+        this.cors = corsOptions ? cors(corsOptions === true ? undefined : corsOptions) : undefined;
         this.store = new ResponseStore(options);
         this.allowed = new Set(options.cacheableRootFields);
         this.verdicts = new LRUCache({
@@ -168,6 +178,11 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
             },
         });
         jobObservers.set(this.configService.jobQueueOptions.jobQueueStrategy, this);
+        // Undefined in the worker (no HTTP server).
+        const app = this.httpAdapterHost?.httpAdapter?.getInstance() as object | undefined;
+        if (app) {
+            servicesByApp.set(app, this);
+        }
     }
 
     async onApplicationShutdown(): Promise<void> {
@@ -283,7 +298,12 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
             found = undefined;
         }
         if (found) {
-            this.answerHit(req, res, found.answer, found.shared);
+            const { answer, shared } = found;
+            if (this.cors) {
+                this.cors(req, res, err => (err ? next(err) : this.answerHit(req, res, answer, shared)));
+            } else {
+                this.answerHit(req, res, answer, shared);
+            }
             return;
         }
         this.stats.misses++;
