@@ -39,7 +39,7 @@ type ProcessFn = (job: Job) => Promise<unknown>;
  * ## Setup
  * ```ts
  * plugins: [
- *   // after the job queue plugin: it wraps the job queue strategy to see search-index jobs end
+ *   // after the job queue plugin (it wraps its strategy to see search-index jobs end) and after MetricsPlugin
  *   ShopResponseCachePlugin.init({
  *     enabled: process.env.SHOP_RESPONSE_CACHE !== 'off',
  *     redis: { url: process.env.REDIS_URL, keyPrefix: 'shop:response-cache:' },
