@@ -10,6 +10,8 @@ import {
     testProfile,
     waitFor,
 } from '../../../src/testing/test-shop';
+import { MetricsService } from '../../../src/metrics/metrics.plugin';
+import { parseExposition, sampleValue } from '../../../test/metrics-helpers';
 import { ShopResponseCacheService } from '../service/shop-response-cache.service';
 import { ShopResponseCacheStats } from '../types';
 
@@ -125,6 +127,7 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
             env: {
                 SHOP_RESPONSE_CACHE_MAX_AGE: '3600',
                 SHOP_RESPONSE_CACHE_MAX_ENTRIES: String(MAX_ENTRIES),
+                METRICS_PORT: '0',
             },
             adjustConfig: shortChannelCache,
         });
@@ -591,6 +594,34 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
         expect(s.stored).toBe(before.stored + 300);
         expect(s.entries).toBeLessThanOrEqual(MAX_ENTRIES);
         expect(s.evictions - before.evictions).toBeGreaterThanOrEqual(300 - MAX_ENTRIES);
+    });
+
+    it('the metrics endpoint counts hits, misses and invalidations, and the HTTP metrics count hits too', async () => {
+        const address = t.server.app.get(MetricsService).address!;
+        const scrape = async () =>
+            parseExposition(await (await fetch(`http://127.0.0.1:${address.port}/metrics`)).text());
+        const before = await scrape();
+        const query = `query ($skip: Int) { products(options: { take: 1, skip: $skip }) { totalItems } }`;
+        await shopRequest(t.baseUrl, query, { skip: 7 });
+        await shopRequest(t.baseUrl, query, { skip: 7 });
+        await shopRequest(t.baseUrl, query, { skip: 7 });
+        await shopRequest(t.baseUrl, `{ activeOrder { id } }`);
+        await t.admin.query(UPDATE_PRODUCT, { input: { id: products[0].id, enabled: true } });
+        const after = await scrape();
+        const delta = (name: string, labels: Record<string, string> = {}) =>
+            sampleValue(after, name, labels) - sampleValue(before, name, labels);
+        expect(delta('shop_response_cache_lookups_total', { result: 'miss' })).toBeGreaterThanOrEqual(1);
+        expect(delta('shop_response_cache_lookups_total', { result: 'hit' })).toBeGreaterThanOrEqual(2);
+        expect(delta('shop_response_cache_bypass_total', { reason: 'not_allowed' })).toBe(1);
+        expect(delta('shop_response_cache_stores_total', { outcome: 'stored' })).toBeGreaterThanOrEqual(1);
+        expect(delta('shop_response_cache_invalidations_total')).toBeGreaterThanOrEqual(1);
+        expect(sampleValue(after, 'shop_response_cache_entries')).toBeGreaterThanOrEqual(0);
+        expect(sampleValue(after, 'shop_response_cache_bytes')).toBeLessThanOrEqual(64 * 1024 * 1024);
+        expect(sampleValue(after, 'shop_response_cache_evictions_total')).toBeGreaterThan(0);
+        // Hits are answered before GraphQL, but after the HTTP metrics middleware: all four requests are counted.
+        expect(
+            delta('shop_http_requests_total', { route: 'shop-api', method: 'POST', status_class: '2xx' }),
+        ).toBeGreaterThanOrEqual(4);
     });
 
     it('switched off, every request runs GraphQL and gets no cache headers', async () => {
