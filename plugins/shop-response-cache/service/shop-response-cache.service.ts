@@ -133,6 +133,11 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         invalidations: 0,
     };
     private enabled: boolean;
+    /**
+     * Request headers that select a different answer (the channel token, `Origin` through CORS) or make it private
+     * (Authorization, Cookie): a shared cache must key on them.
+     */
+    private readonly vary: string;
     /** Nest applies CORS after this middleware: a hit, answered here, applies the same options itself. */
     private readonly cors?: (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
@@ -147,6 +152,9 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         this.enabled = options.enabled;
         const corsOptions = configService.apiOptions.cors;
         this.cors = corsOptions ? cors(corsOptions === true ? undefined : corsOptions) : undefined;
+        this.vary = ['Authorization', 'Cookie', configService.apiOptions.channelTokenKey, 'Origin'].join(
+            ', ',
+        );
         this.store = new ResponseStore(options);
         this.allowed = new Set(options.cacheableRootFields);
         this.verdicts = new LRUCache({
@@ -242,7 +250,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {
         const bypass = (reason: BypassReason) => {
             this.stats.bypass[reason]++;
-            privateWhenSent(res);
+            privateWhenSent(res, this.vary);
             next();
         };
         if (req.method !== 'GET' && req.method !== 'POST') {
@@ -393,7 +401,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     }
 
     private answerHit(req: Request, res: Response, answer: StoredAnswer, shared: boolean): void {
-        publicAnswer(res, answer.etag, this.options.httpMaxAgeSeconds);
+        publicAnswer(res, this.vary, answer.etag, this.options.httpMaxAgeSeconds);
         if (etagMatches(req.get('If-None-Match'), answer.etag)) {
             this.stats.hits.notModified++;
             res.status(304).end();
@@ -452,11 +460,11 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
             if (storable) {
                 this.stats.stored++;
                 store(body);
-                publicAnswer(res, undefined, this.options.httpMaxAgeSeconds, body);
+                publicAnswer(res, this.vary, undefined, this.options.httpMaxAgeSeconds, body);
             } else {
                 this.stats.notStored++;
                 if (!res.headersSent) {
-                    privateAnswer(res);
+                    privateAnswer(res, this.vary);
                 }
             }
             return end(chunk, ...rest);
@@ -526,25 +534,28 @@ function preflighted(req: Request): boolean {
     return !!(req.get('x-apollo-operation-name') || req.get('apollo-require-preflight'));
 }
 
-/** Headers that select a different answer, or make it private: a shared cache must key on them. */
-const VARY = 'Authorization, Cookie, vendure-token, Accept-Encoding';
-
-function publicAnswer(res: Response, etag: string | undefined, maxAge: number, body?: Buffer): void {
+function publicAnswer(
+    res: Response,
+    vary: string,
+    etag: string | undefined,
+    maxAge: number,
+    body?: Buffer,
+): void {
     res.setHeader('ETag', etag ?? etagOf(body!));
     res.setHeader('Cache-Control', `public, max-age=${maxAge}${maxAge === 0 ? ', must-revalidate' : ''}`);
-    res.setHeader('Vary', VARY);
+    res.setHeader('Vary', vary);
 }
 
-function privateAnswer(res: Response): void {
+function privateAnswer(res: Response, vary: string): void {
     res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Vary', VARY);
+    res.setHeader('Vary', vary);
 }
 
 /** `private, no-store` whatever GraphQL sets later (Apollo writes its own `no-store`): applied as headers leave. */
-function privateWhenSent(res: Response): void {
+function privateWhenSent(res: Response, vary: string): void {
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
     res.writeHead = ((...args: unknown[]) => {
-        privateAnswer(res);
+        privateAnswer(res, vary);
         return writeHead(...args);
     }) as Response['writeHead'];
 }
