@@ -37,6 +37,7 @@ import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
 import { bodyLimits, securityHeaders } from './src/security/http-hardening';
 import { RateLimitPlugin } from './src/security/rate-limit.plugin';
+import { SchedulerShutdownPlugin } from './src/scheduler/scheduler-shutdown.plugin';
 import { ProviderUrls } from './src/simulators/provider-urls';
 
 /** Which process this config is for: the embedded profile runs everything in one process. */
@@ -203,6 +204,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             }),
             ...jobQueuePlugins(app),
             DefaultSchedulerPlugin.init(),
+            // After DefaultSchedulerPlugin: its strategy, made safe to stop while a task runs.
+            SchedulerShutdownPlugin,
             DiscountRulesPlugin.init({}),
             DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }),
             AssetServerPlugin.init({

@@ -87,13 +87,15 @@ export async function startServer(app: AppConfig, options: StartOptions): Promis
     httpServer.headersTimeout = 66_000;
     const address = httpServer.address();
     const port = typeof address === 'object' && address ? address.port : app.port;
+    // Idempotent: a test (or a signal) may close it before its owner does.
+    let closing: Promise<void> | undefined;
     return {
         app: nest,
         config,
         port,
         close: () => {
             shutdown.dispose();
-            return nest.close();
+            return (closing ??= nest.close());
         },
     };
 }

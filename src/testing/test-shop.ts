@@ -130,11 +130,9 @@ export async function createTestShop(options: TestShopOptions = {}): Promise<Tes
                 return options.adjustConfig ? options.adjustConfig(config) : config;
             },
         });
-        // Idempotent, so a test may stop a replica itself and close() still stops whatever is left.
-        let closing: Promise<void> | undefined;
-        const once: RunningServer = { ...replica, close: () => (closing ??= replica.close()) };
-        replicas.push(once);
-        return { server: once, baseUrl: `http://127.0.0.1:${replica.port}` };
+        // close() is idempotent, so a test may stop a replica itself and close() still stops whatever is left.
+        replicas.push(replica);
+        return { server: replica, baseUrl: `http://127.0.0.1:${replica.port}` };
     };
     const newShopClient = () => new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/shop-api`);
     const admin = new SimpleGraphQLClient(runtimeConfig, `${baseUrl}/admin-api`);
