@@ -22,6 +22,7 @@ import { ZibalPaymentPlugin } from './plugins/zibal-payment';
 import { SmsOtpPlugin } from './plugins/sms-otp';
 import { PostexShippingPlugin } from './plugins/postex-shipping';
 import { SupportChatPlugin, supportChatUnreadReplyEmailHandler } from './plugins/support-chat';
+import { ShopResponseCachePlugin } from './plugins/shop-response-cache';
 import { sqliteMigrations } from './migrations/sqlite';
 import { s3AssetStorageFactory } from './src/assets/s3-asset-storage';
 import { AppConfig, ZIBAL_SANDBOX_MERCHANT } from './src/config/app-config';
@@ -288,7 +289,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     hideVendureBranding: false,
                 },
             }),
-            // Last: it wraps the job queue strategy configured above and reads the plugins' services.
+            // After the job queue plugin: it wraps the job queue strategy configured above and reads the plugins' services.
             ...(app.metrics
                 ? [
                       MetricsPlugin.init({
@@ -298,6 +299,19 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                       }),
                   ]
                 : []),
+            // After the job queue plugin (it observes search-index jobs through the job queue strategy) and after
+            // MetricsPlugin (its HTTP middleware must come before this one's, which answers hits). Redis holds
+            // the generation counter (REDIS_URL: must not evict) and the answers (REDIS_CACHE_URL: may evict).
+            ShopResponseCachePlugin.init({
+                ...app.shopResponseCache,
+                redis: app.redisUrl
+                    ? {
+                          url: app.redisUrl,
+                          cacheUrl: app.redisCacheUrl,
+                          keyPrefix: `${app.redisPrefix}:response-cache:`,
+                      }
+                    : undefined,
+            }),
         ],
     };
 }

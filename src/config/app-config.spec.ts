@@ -71,6 +71,29 @@ describe('loadAppConfig', () => {
         expect(problemsOf({ HEAP_GROWING_PERCENT: '-5' })[0]).toMatch(/^HEAP_GROWING_PERCENT:/);
     });
 
+    it('turns the Shop response cache on by default and off with SHOP_RESPONSE_CACHE=off, with its limits', () => {
+        expect(loadAppConfig({}).shopResponseCache).toEqual({
+            enabled: true,
+            maxAgeSeconds: 60,
+            httpMaxAgeSeconds: 0,
+            maxBytes: 64 * 1024 * 1024,
+            maxEntries: 10_000,
+        });
+        const off = loadAppConfig({
+            SHOP_RESPONSE_CACHE: 'off',
+            SHOP_RESPONSE_CACHE_MAX_AGE: '30',
+            SHOP_RESPONSE_CACHE_MAX_MB: '8',
+            SHOP_RESPONSE_CACHE_MAX_ENTRIES: '500',
+        }).shopResponseCache;
+        expect(off).toMatchObject({
+            enabled: false,
+            maxAgeSeconds: 30,
+            maxBytes: 8 * 1024 * 1024,
+            maxEntries: 500,
+        });
+        expect(() => loadAppConfig({ SHOP_RESPONSE_CACHE: 'no' })).toThrow(/SHOP_RESPONSE_CACHE/);
+    });
+
     it('names the variable of a malformed value', () => {
         expect(problemsOf({ PORT: 'eighty' })[0]).toMatch(/^PORT:/);
         expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);

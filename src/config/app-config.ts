@@ -165,6 +165,15 @@ export const envSchema = z.object({
     /** Largest JSON (or form) request body of the Shop API, and of the Admin API, in KiB. */
     SHOP_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(100),
     ADMIN_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(1024),
+    /** `off` turns the Shop API's anonymous catalog response cache off (plugins/shop-response-cache). */
+    SHOP_RESPONSE_CACHE: z.enum(['on', 'off', '']).optional(),
+    /** Longest life of a cached catalog answer, in seconds (the safety net behind event invalidation). */
+    SHOP_RESPONSE_CACHE_MAX_AGE: z.coerce.number().int().min(1).max(3600).default(60),
+    /** `max-age` of `Cache-Control: public` on cached answers for browsers and CDNs (0: revalidate every time). */
+    SHOP_RESPONSE_CACHE_HTTP_MAX_AGE: z.coerce.number().int().min(0).max(3600).default(0),
+    /** Memory of cached answers per server process, in MiB, and the most answers kept. */
+    SHOP_RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).max(16_384).default(64),
+    SHOP_RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
     /** Largest uploaded asset file, in MiB. */
     ASSET_UPLOAD_MAX_MB: z.coerce.number().min(0.01).max(10_000).default(20),
 });
@@ -229,6 +238,14 @@ export interface AppConfig {
      * and readable at `/mailbox`, which shows every customer's verification and password-reset links.
      */
     email: { smtpUrl?: string; from: string };
+    /** The Shop API's anonymous catalog response cache (plugins/shop-response-cache/README.md). */
+    shopResponseCache: {
+        enabled: boolean;
+        maxAgeSeconds: number;
+        httpMaxAgeSeconds: number;
+        maxBytes: number;
+        maxEntries: number;
+    };
     /** Production hardening of the HTTP and GraphQL layer (src/security, docs/hardening.md). */
     security: {
         maxQueryCost: number;
@@ -334,6 +351,13 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             originCityCode: e.POSTEX_ORIGIN_CITY_CODE,
         },
         email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM ?? DEV_EMAIL_FROM },
+        shopResponseCache: {
+            enabled: e.SHOP_RESPONSE_CACHE !== 'off',
+            maxAgeSeconds: e.SHOP_RESPONSE_CACHE_MAX_AGE,
+            httpMaxAgeSeconds: e.SHOP_RESPONSE_CACHE_HTTP_MAX_AGE,
+            maxBytes: e.SHOP_RESPONSE_CACHE_MAX_MB * 1024 * 1024,
+            maxEntries: e.SHOP_RESPONSE_CACHE_MAX_ENTRIES,
+        },
         security: {
             maxQueryCost: e.GRAPHQL_MAX_QUERY_COST,
             rateLimits: {

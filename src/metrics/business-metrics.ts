@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 
 import { PostexQuoteService } from '../../plugins/postex-shipping/service/postex-quote.service';
 import { SmsOtpService } from '../../plugins/sms-otp/service/sms-otp.service';
+import { ShopResponseCacheService } from '../../plugins/shop-response-cache/service/shop-response-cache.service';
 import { ChatHub } from '../../plugins/support-chat/service/chat-hub';
 
 import { BoundedLabel } from './bounded-label';
@@ -260,6 +261,85 @@ export function registerBusinessMetrics(
                 }
             }),
         );
+    }
+
+    // ---- Shop response cache (the plugin's counters since this process started) ----
+    const responseCache = find(ShopResponseCacheService);
+    if (responseCache) {
+        const snapshotCounter = (
+            name: string,
+            help: string,
+            labelNames: string[],
+            read: (
+                s: ReturnType<ShopResponseCacheService['snapshot']>,
+            ) => Array<[Record<string, string>, number]>,
+        ) =>
+            new Counter({
+                name,
+                help,
+                labelNames,
+                registers: [registry],
+                collect() {
+                    this.reset();
+                    for (const [labels, value] of read(responseCache.snapshot())) {
+                        this.inc(labels, value);
+                    }
+                },
+            });
+        snapshotCounter(
+            'shop_response_cache_lookups_total',
+            'Cacheable anonymous Shop API requests by result: hit (this process), shared_hit (from Redis), not_modified (304 on If-None-Match), miss (GraphQL ran).',
+            ['result'],
+            s => [
+                [{ result: 'hit' }, s.hits.local],
+                [{ result: 'shared_hit' }, s.hits.shared],
+                [{ result: 'not_modified' }, s.hits.notModified],
+                [{ result: 'miss' }, s.misses],
+            ],
+        );
+        snapshotCounter(
+            'shop_response_cache_bypass_total',
+            'Shop API requests that did not use the cache, by reason (not_allowed, not_query, authenticated, too_large, unparsable, csrf, channel, store_unavailable, disabled, ...).',
+            ['reason'],
+            s => Object.entries(s.bypass).map(([reason, n]) => [{ reason }, n]),
+        );
+        snapshotCounter(
+            'shop_response_cache_stores_total',
+            'Answers of misses by outcome: stored, or not_stored (errors, not 200, too large, set a cookie).',
+            ['outcome'],
+            s => [
+                [{ outcome: 'stored' }, s.stored],
+                [{ outcome: 'not_stored' }, s.notStored],
+            ],
+        );
+        snapshotCounter(
+            'shop_response_cache_invalidations_total',
+            'Generation bumps made by this process (catalog events, search-index jobs, API calls that changed the catalog).',
+            [],
+            s => [[{}, s.invalidations]],
+        );
+        snapshotCounter(
+            'shop_response_cache_evictions_total',
+            "Answers evicted from this process's LRU to stay within its entry and byte limits.",
+            [],
+            s => [[{}, s.evictions]],
+        );
+        new Gauge({
+            name: 'shop_response_cache_entries',
+            help: "Answers held in this process's cache.",
+            registers: [registry],
+            collect() {
+                this.set(responseCache.snapshot().entries);
+            },
+        });
+        new Gauge({
+            name: 'shop_response_cache_bytes',
+            help: "Bytes of answers (and keys) held in this process's cache (limit: SHOP_RESPONSE_CACHE_MAX_MB).",
+            registers: [registry],
+            collect() {
+                this.set(responseCache.snapshot().bytes);
+            },
+        });
     }
     return unsubscribe;
 }
