@@ -28,6 +28,8 @@ export async function waitForPostexPlaces(shop: SimpleGraphQLClient): Promise<vo
 export async function postexFulfilledOrder(
     t: TestShop,
     email: string,
+    /** false: return once the fulfillment exists, without waiting for its parcel (e.g. when its creation fails). */
+    waitForParcel = true,
 ): Promise<{ orderId: string; orderCode: string; fulfillmentId: string }> {
     const client = t.newShopClient();
     const { products } = await client.query(FIRST_VARIANT_IDS);
@@ -49,6 +51,14 @@ export async function postexFulfilledOrder(
         },
     });
     assertOk(addFulfillmentToOrder, 'addFulfillmentToOrder');
+    const done = {
+        orderId: String(order.id),
+        orderCode: code,
+        fulfillmentId: String(addFulfillmentToOrder.id),
+    };
+    if (!waitForParcel) {
+        return done;
+    }
     await waitFor(
         async () =>
             (await t.admin.query(ORDER_FULFILLMENTS, { code })).orders.items[0].fulfillments.some(
@@ -57,7 +67,7 @@ export async function postexFulfilledOrder(
         20_000,
         `the parcel of order ${code}`,
     );
-    return { orderId: String(order.id), orderCode: code, fulfillmentId: String(addFulfillmentToOrder.id) };
+    return done;
 }
 
 const POSTEX_CITIES = gql`
