@@ -136,7 +136,12 @@ export class PostexParcelService implements OnApplicationBootstrap {
             name: CREATE_PARCEL_QUEUE,
             process: async (job: Job<CreateParcelJobData>) => {
                 const ctx = RequestContext.deserialize(job.data.ctx);
-                return { parcelNo: await this.createParcel(ctx, job.data.fulfillmentId, job.attempts) };
+                try {
+                    return { parcelNo: await this.createParcel(ctx, job.data.fulfillmentId, job.attempts) };
+                } catch (e) {
+                    await this.recordCreateError(job.data.fulfillmentId, e);
+                    throw e;
+                }
             },
         });
         this.eventBus.ofType(FulfillmentStateTransitionEvent).subscribe(event => {
@@ -155,6 +160,23 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 void this.cancelParcel(event.fulfillment);
             }
         });
+    }
+
+    /**
+     * The last failed creation attempt, on the fulfillment (`postexStatus` = `CREATE_ERROR: <why>`), for the
+     * parcels screen: unlike the job, it is there whichever job queue runs the jobs and however long it keeps them.
+     */
+    private async recordCreateError(fulfillmentId: ID, error: unknown): Promise<void> {
+        const why = error instanceof Error ? error.message : String(error);
+        await this.connection.rawConnection
+            .getRepository(Fulfillment)
+            .update(
+                { id: fulfillmentId, customFields: { postexParcelNo: IsNull() } },
+                { customFields: { postexStatus: `${CREATE_ERROR}${why}`.slice(0, 250) } },
+            )
+            .catch(e =>
+                Logger.warn(`Fulfillment ${fulfillmentId}: could not record ${why}: ${e}`, loggerCtx),
+            );
     }
 
     private enqueueCreation(ctx: RequestContext, fulfillmentId: ID): Promise<unknown> {
@@ -182,13 +204,14 @@ export class PostexParcelService implements OnApplicationBootstrap {
         const jobs = await this.latestCreationJobs(withoutParcel.map(f => String(f.id)));
         const creations = withoutParcel.map(f => {
             const job = jobs.get(String(f.id));
+            const recorded = recordedCreateError(f);
             return {
                 fulfillmentId: f.id,
                 orderId: f.orders[0].id,
                 orderCode: f.orders[0].code,
                 createdAt: f.createdAt,
-                status: creationStatus(job),
-                error: job?.error ? String(job.error).slice(0, 500) : null,
+                status: creationStatus(job, recorded),
+                error: job?.error ? String(job.error).slice(0, 500) : (recorded ?? null),
                 attempts: job?.attempts ?? 0,
             };
         });
@@ -252,15 +275,17 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 `Fulfillment ${String(fulfillmentId)} is ${fulfillment.state}, not Pending`,
             );
         }
-        const status = creationStatus(
-            (await this.latestCreationJobs([String(fulfillment.id)])).get(String(fulfillment.id)),
-        );
+        const job = (await this.latestCreationJobs([String(fulfillment.id)])).get(String(fulfillment.id));
+        const status = creationStatus(job, recordedCreateError(fulfillment));
         if (status === 'QUEUED' || status === 'RETRYING') {
             return refuse(
                 'ALREADY_QUEUED',
                 `The parcel of fulfillment ${String(fulfillmentId)} is being created`,
             );
         }
+        await this.connection
+            .getRepository(ctx, Fulfillment)
+            .update(fulfillment.id, { customFields: { postexStatus: null } });
         await this.enqueueCreation(ctx, fulfillment.id);
         Logger.info(
             `Order ${fulfillment.orders[0].code}: parcel creation of fulfillment ${fulfillment.id} queued again by staff`,
@@ -290,8 +315,9 @@ export class PostexParcelService implements OnApplicationBootstrap {
             return found;
         }
         const wanted = new Set(fulfillmentIds);
-        // The strategies page 100 jobs at a time; the newest 1000 jobs of the queue cover any recent fulfillment.
-        for (let skip = 0; skip < 1000 && found.size < wanted.size; skip += 100) {
+        // The strategies page 100 jobs at a time (BullMQ's in no particular order): the latest 1000 jobs of the
+        // queue cover any recent fulfillment.
+        for (let skip = 0; skip < 1000; skip += 100) {
             const { items } = await strategy.findMany({
                 filter: { queueName: { eq: CREATE_PARCEL_QUEUE } },
                 sort: { createdAt: SortOrder.DESC },
@@ -300,7 +326,8 @@ export class PostexParcelService implements OnApplicationBootstrap {
             });
             for (const job of items) {
                 const id = String((job.data as CreateParcelJobData | undefined)?.fulfillmentId ?? '');
-                if (wanted.has(id) && !found.has(id)) {
+                const newest = found.get(id);
+                if (wanted.has(id) && (!newest || job.createdAt > newest.createdAt)) {
                     found.set(id, job);
                 }
             }
@@ -642,10 +669,21 @@ export class PostexParcelService implements OnApplicationBootstrap {
     }
 }
 
-function creationStatus(job: Job | undefined): ParcelCreationStatus {
+const CREATE_ERROR = 'CREATE_ERROR: ';
+
+function recordedCreateError(fulfillment: Fulfillment): string | undefined {
+    const status = (fulfillment.customFields as PostexFulfillmentFields).postexStatus;
+    return status?.startsWith(CREATE_ERROR) ? status.slice(CREATE_ERROR.length) : undefined;
+}
+
+/**
+ * From the latest job when the job queue can list jobs (the SQL queue; BullMQ once a worker indexed them), else
+ * from the error the last attempt recorded on the fulfillment.
+ */
+function creationStatus(job: Job | undefined, recordedError: string | undefined): ParcelCreationStatus {
     switch (job?.state) {
         case undefined:
-            return 'NO_JOB';
+            return recordedError !== undefined ? 'FAILED' : 'NO_JOB';
         case 'RETRYING':
             return 'RETRYING';
         case 'PENDING':
