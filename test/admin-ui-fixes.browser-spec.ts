@@ -59,29 +59,13 @@ describe.skipIf(skipReason)(
                 await page.goto(`${t.baseUrl}/admin/orders/${orderId}`);
                 const table = page.locator('vdr-order-table table').first();
                 await table.waitFor({ timeout: 20_000 });
-                expect(await table.evaluate(el => getComputedStyle(el).direction)).toBe('rtl');
+                expect(
+                    await page.evaluate(
+                        `getComputedStyle(document.querySelector('vdr-order-table table')).direction`,
+                    ),
+                ).toBe('rtl');
                 // The «کل» (total) header and the total row's amount, against the part of the card one sees.
-                const boxes = await page.evaluate(() => {
-                    const tableEl = document.querySelector('vdr-order-table table')!;
-                    const wrapper = tableEl.parentElement!.getBoundingClientRect();
-                    const card = tableEl.closest('vdr-card')!.getBoundingClientRect();
-                    const headers = Array.from(tableEl.querySelectorAll('thead th'));
-                    const totalIndex = headers.findIndex(th => th.textContent?.trim() === 'کل');
-                    const totalRow = tableEl.querySelector('tr.total')!;
-                    const cells = Array.from(totalRow.querySelectorAll('td'));
-                    const amountCell = cells.find(td => /ریال/.test(td.textContent ?? ''))!;
-                    const box = (r: DOMRect) => ({ left: r.left, right: r.right });
-                    return {
-                        totalIndex,
-                        visible: {
-                            left: Math.max(wrapper.left, card.left),
-                            right: Math.min(wrapper.right, card.right),
-                        },
-                        header: box(headers[totalIndex].getBoundingClientRect()),
-                        amount: box(amountCell.getBoundingClientRect()),
-                        amountText: amountCell.textContent?.trim(),
-                    };
-                });
+                const boxes = await page.evaluate<TotalColumnBoxes>(TOTAL_COLUMN_BOXES);
                 expect(boxes.totalIndex).toBeGreaterThan(0);
                 expect(boxes.amountText).toMatch(/ریال/);
                 for (const cell of [boxes.header, boxes.amount]) {
@@ -93,3 +77,38 @@ describe.skipIf(skipReason)(
         }
     },
 );
+
+interface Box {
+    left: number;
+    right: number;
+}
+
+interface TotalColumnBoxes {
+    totalIndex: number;
+    visible: Box;
+    header: Box;
+    amount: Box;
+    amountText: string | undefined;
+}
+
+/**
+ * Runs in the page: the «کل» (total) header and the total row's amount, against the part of the card one sees
+ * (the table's scroll container within the card).
+ */
+const TOTAL_COLUMN_BOXES = `(() => {
+    const table = document.querySelector('vdr-order-table table');
+    const wrapper = table.parentElement.getBoundingClientRect();
+    const card = table.closest('vdr-card').getBoundingClientRect();
+    const headers = Array.from(table.querySelectorAll('thead th'));
+    const totalIndex = headers.findIndex(th => th.textContent.trim() === 'کل');
+    const cells = Array.from(table.querySelector('tr.total').querySelectorAll('td'));
+    const amountCell = cells.find(td => /ریال/.test(td.textContent));
+    const box = r => ({ left: r.left, right: r.right });
+    return {
+        totalIndex,
+        visible: { left: Math.max(wrapper.left, card.left), right: Math.min(wrapper.right, card.right) },
+        header: box(headers[totalIndex].getBoundingClientRect()),
+        amount: box(amountCell.getBoundingClientRect()),
+        amountText: amountCell.textContent.trim(),
+    };
+})()`;

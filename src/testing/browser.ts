@@ -51,9 +51,9 @@ export async function loginToAdminUi(
     language?: 'en' | 'fa',
 ): Promise<void> {
     if (language) {
+        // The Admin UI's LocalStorageService key (`vnd_` + `_` + key, JSON values); the script runs in the page.
         await page.addInitScript(
-            code => localStorage.setItem('vnd__uiLanguageCode', JSON.stringify(code)),
-            language,
+            `localStorage.setItem('vnd__uiLanguageCode', ${JSON.stringify(JSON.stringify(language))})`,
         );
     }
     await page.goto(`${baseUrl}/admin/login`);

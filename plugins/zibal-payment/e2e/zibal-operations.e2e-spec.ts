@@ -3,66 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createStaffMember } from '../../../src/testing/admin-staff';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
-import { ZibalPaymentPlugin } from '../zibal-payment.plugin';
 
-import { ATTEMPTS, followCallback, orderByCode, startZibalPayment } from './zibal-helpers';
+import {
+    ATTEMPTS,
+    ATTENTION_SHOP,
+    createPaymentsNeedingAttention,
+    PaymentsNeedingAttention,
+} from './zibal-helpers';
 
 /** The Admin API behind the Admin UI's "payments needing attention" screen and the order page's Zibal panel. */
 describe(`Zibal payments needing attention (${testProfile()})`, () => {
     let t: TestShop;
-    let refundDue: { orderId: string; code: string; trackId: string };
-    let settled: { orderId: string; code: string; trackId: string; refundId: string };
-    let waiting: { code: string; trackId: string };
+    let refundDue: PaymentsNeedingAttention['refundDue'];
+    let settled: PaymentsNeedingAttention['settled'];
+    let waiting: PaymentsNeedingAttention['waiting'];
 
     beforeAll(async () => {
-        t = await createTestShop({
-            // The platform API refunds, so a refund without a clear answer can be made.
-            env: { ZIBAL_PLATFORM_TOKEN: 'platform-token' },
-            adjustConfig: config => {
-                // Pending attempts are due for reconciliation at once (the default waits 10 minutes).
-                ZibalPaymentPlugin.init({ ...ZibalPaymentPlugin.options, reconcileAfterMs: 0 });
-                return config;
-            },
-        });
+        t = await createTestShop(ATTENTION_SHOP);
 
-        // Paid and verified at Zibal, but for another amount than the order's: refund-due.
-        const mismatch = await startZibalPayment(t, 1);
-        const callback = t.simulators.zibal.pay(Number(mismatch.trackId));
-        t.simulators.zibal.faults.arm('/v1/verify', {
-            kind: 'result',
-            body: {
-                result: 100,
-                message: 'success',
-                status: 1,
-                amount: mismatch.totalWithTax / 100 - 10_000,
-                refNumber: 1,
-                orderId: mismatch.code,
-            },
-        });
-        await followCallback(callback);
-        const mismatchOrder = await orderByCode(t, mismatch.code);
-        refundDue = { orderId: mismatchOrder.id, code: mismatch.code, trackId: mismatch.trackId };
-
-        // Paid and settled, then a refund Zibal gives no clear answer to: Pending and uncertain.
-        const paid = await startZibalPayment(t, 2);
-        await followCallback(t.simulators.zibal.pay(Number(paid.trackId)));
-        const paidOrder = await orderByCode(t, paid.code);
-        t.simulators.zibal.faults.arm('/v1/account/refund', { kind: 'http-error', status: 503 });
-        const { refundOrder } = await t.admin.query(REFUND, {
-            input: {
-                paymentId: paidOrder.payments[0].id,
-                amount: 1_000_000,
-                shipping: 0,
-                adjustment: 0,
-                reason: 'returned',
-            },
-        });
-        expect(refundOrder).toMatchObject({ state: 'Pending', metadata: { uncertain: true } });
-        settled = { orderId: paidOrder.id, code: paid.code, trackId: paid.trackId, refundId: refundOrder.id };
-
-        // The shopper never came back from the bank page: reconciliation will inquire it.
-        const left = await startZibalPayment(t, 3);
-        waiting = { code: left.code, trackId: left.trackId };
+        ({ refundDue, settled, waiting } = await createPaymentsNeedingAttention(t));
     }, 120_000);
 
     afterAll(async () => {
@@ -241,23 +200,6 @@ const RECONCILE = gql`
     mutation {
         reconcileZibalPayments {
             checked
-        }
-    }
-`;
-
-const REFUND = gql`
-    mutation ($input: RefundOrderInput!) {
-        refundOrder(input: $input) {
-            ... on Refund {
-                id
-                state
-                total
-                metadata
-            }
-            ... on ErrorResult {
-                errorCode
-                message
-            }
         }
     }
 `;
