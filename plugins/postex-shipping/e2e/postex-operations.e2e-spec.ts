@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createStaffMember } from '../../../src/testing/admin-staff';
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
-import { PostexShippingPlugin } from '../postex-shipping.plugin';
-import { postexFulfilledOrder, waitForPostexPlaces } from '../testing';
+import { ATTENTION_SHOP, createParcelsNeedingAttention, postexFulfilledOrder } from '../testing';
 
 /** The Admin API behind the Admin UI's "parcels needing attention" screen. */
 describe(`Postex parcels needing attention (${testProfile()})`, () => {
@@ -17,40 +16,8 @@ describe(`Postex parcels needing attention (${testProfile()})`, () => {
         (await client.query(NEEDING_ATTENTION)).postexParcelsNeedingAttention;
 
     beforeAll(async () => {
-        t = await createTestShop({
-            adjustConfig: config => {
-                // A refused create fails its job at once (the default retries five times, with back-off).
-                PostexShippingPlugin.init({ ...PostexShippingPlugin.options, createParcelRetries: 0 });
-                return config;
-            },
-        });
-        await waitForPostexPlaces(t.shop);
-        labelled = await postexFulfilledOrder(t, 'labelled@example.ir');
-        delivered = await postexFulfilledOrder(t, 'delivered@example.ir');
-        // Staff mark it delivered by hand: nothing settles its cash-on-delivery payment.
-        for (const state of ['Shipped', 'Delivered']) {
-            const { transitionFulfillmentToState } = await t.admin.query(TRANSITION_FULFILLMENT, {
-                id: delivered.fulfillmentId,
-                state,
-            });
-            expect(transitionFulfillmentToState.state).toBe(state);
-        }
-        // Postex refuses the parcel (e.g. a missing field): the creation job fails.
-        t.simulators.postex.faults.arm('/parcels/bulk', {
-            kind: 'http-error',
-            status: 400,
-            body: { isSuccess: false, message: 'receiver address is required' },
-        });
-        failed = await postexFulfilledOrder(t, 'failed@example.ir', false);
-        await waitFor(
-            async () =>
-                (await attention()).creations.find(
-                    (c: { fulfillmentId: string; status: string }) =>
-                        c.fulfillmentId === failed.fulfillmentId && c.status === 'FAILED',
-                ),
-            30_000,
-            'the failed creation job',
-        );
+        t = await createTestShop(ATTENTION_SHOP);
+        ({ failed, labelled, delivered } = await createParcelsNeedingAttention(t));
     }, 180_000);
 
     afterAll(async () => {
@@ -184,21 +151,6 @@ const RETRY = gql`
                 errorCode
                 message
                 reason
-            }
-        }
-    }
-`;
-
-const TRANSITION_FULFILLMENT = gql`
-    mutation ($id: ID!, $state: String!) {
-        transitionFulfillmentToState(id: $id, state: $state) {
-            ... on Fulfillment {
-                id
-                state
-            }
-            ... on ErrorResult {
-                errorCode
-                message
             }
         }
     }
