@@ -161,17 +161,14 @@ export const adminApiExtensions = gql`
         value: Int!
     }
 
-    """
-    One shop-wide window of SMS codes (every server instance, with Redis): how many were sent and what a shopper
-    meets now: OPEN, CHALLENGE (a solved challenge is needed), KNOWN_ACCOUNTS_ONLY (only numbers verified on an
-    account get codes), CLOSED (the ceiling of the SMS bill).
-    """
+    "Login codes sent today with one outcome."
     type OtpOutcomeCount {
         "SENT, FAILED or UNCERTAIN (SMS.ir gave no clear answer; the code may have arrived)"
         outcome: String!
         count: Int!
     }
 
+    "What the Admin UI's SMS screen shows: today's sends, the send windows, a spike warning and the SMS.ir credit."
     type OtpOperationsSummary {
         "Today in the shop's time zone, as a Jalali date (1405/09/11)"
         day: String!
@@ -187,6 +184,11 @@ export const adminApiExtensions = gql`
         creditError: String
     }
 
+    """
+    One shop-wide window of SMS codes (every server instance, with Redis): how many were sent and what a shopper
+    meets now: OPEN, CHALLENGE (a solved challenge is needed), KNOWN_ACCOUNTS_ONLY (only numbers verified on an
+    account get codes), CLOSED (the ceiling of the SMS bill).
+    """
     type OtpSendWindow {
         "HOUR or DAY"
         period: String!
