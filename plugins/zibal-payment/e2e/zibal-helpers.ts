@@ -183,7 +183,7 @@ export async function createPaymentsNeedingAttention(t: TestShop): Promise<Payme
     };
 }
 
-const REFUND_ORDER = gql`
+export const REFUND_ORDER = gql`
     mutation ($input: RefundOrderInput!) {
         refundOrder(input: $input) {
             ... on Refund {
