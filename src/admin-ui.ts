@@ -5,7 +5,9 @@ import path from 'node:path';
 import type { AdminUiExtension } from '@vendure/ui-devkit/compiler';
 
 import { postexShippingUiExtension } from '../plugins/postex-shipping/ui-extension';
+import { smsOtpUiExtension } from '../plugins/sms-otp/ui-extension';
 import { supportChatUiExtension } from '../plugins/support-chat/ui-extension';
+import { zibalPaymentUiExtension } from '../plugins/zibal-payment/ui-extension';
 
 import { PROJECT_ROOT } from './paths';
 
@@ -28,7 +30,25 @@ export function adminUiExtensions(): AdminUiExtension[] {
     return [
         supportChatUiExtension(path.join(PROJECT_ROOT, 'plugins', 'support-chat')),
         postexShippingUiExtension(path.join(PROJECT_ROOT, 'plugins', 'postex-shipping')),
+        zibalPaymentUiExtension(path.join(PROJECT_ROOT, 'plugins', 'zibal-payment')),
+        smsOtpUiExtension(path.join(PROJECT_ROOT, 'plugins', 'sms-otp')),
+        adminUiFixes(),
     ];
+}
+
+/**
+ * Fixes of the stock Admin UI, not of a plugin: the order lines table that hid the total column (a global style)
+ * and the variant page's «null%» tax rate (see `src/admin-ui-fixes/providers.ts`). Angular sources, compiled
+ * by the Admin UI build only (excluded from tsc).
+ */
+function adminUiFixes(): AdminUiExtension {
+    const dir = path.join(PROJECT_ROOT, 'src', 'admin-ui-fixes');
+    return {
+        id: 'admin-ui-fixes',
+        extensionPath: dir,
+        providers: ['providers.ts'],
+        globalStyles: path.join(dir, 'order-lines.scss'),
+    };
 }
 
 /**

@@ -7,6 +7,9 @@ export const POSTEX_HANDLER_CODE = 'postex';
 export const COD_HANDLER_CODE = 'cash-on-delivery';
 export const COD_CHECKER_CODE = 'cash-on-delivery-eligibility';
 
+/** Rows per list of `postexParcelsNeedingAttention`, oldest first. */
+export const ATTENTION_LIST_LIMIT = 200;
+
 export const CREATE_PARCEL_QUEUE = 'postex-create-parcel';
 export const SYNC_PLACES_QUEUE = 'postex-sync-places';
 export const TRACKING_TASK_ID = 'postex-poll-tracking';

@@ -5,6 +5,7 @@ import {
     PostexAdminResolver,
     PostexFulfillmentResolver,
     PostexLabelLinkResultResolver,
+    RetryPostexParcelCreationResultResolver,
     PostexPlacesResolver,
 } from './api/postex.resolver';
 import { PostexLabelController } from './api/postex-label.controller';
@@ -102,6 +103,7 @@ export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
             PostexAdminResolver,
             PostexFulfillmentResolver,
             PostexLabelLinkResultResolver,
+            RetryPostexParcelCreationResultResolver,
         ],
     },
     configuration: config => {

@@ -25,6 +25,7 @@ export const DEFAULT_OPTIONS = {
     templateParameterName: 'CODE',
     requestTimeoutMs: 5_000,
     placeholderEmailDomain: 'phone.invalid',
+    timeZone: 'Asia/Tehran',
 } as const;
 
 /** Lets support staff read the OTP send log (masked numbers, outcomes; never codes). */

@@ -9,3 +9,4 @@ export { SmsOtpAuthenticationStrategy } from './config/sms-otp-authentication.st
 export { ProofOfWorkChallengeStrategy, solveProofOfWork } from './config/proof-of-work-challenge.strategy';
 export type { ProofOfWorkChallengeOptions } from './config/proof-of-work-challenge.strategy';
 export type { SendWindowStatus, ShopWideState } from './service/send-limiter';
+export { smsOtpUiExtension } from './ui-extension';

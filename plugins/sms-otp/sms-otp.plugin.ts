@@ -147,6 +147,7 @@ export function resolveOptions(options: SmsOtpPluginOptions): ResolvedSmsOtpOpti
         secret: options.secret,
         redis: options.redis,
         codeLifetimeSeconds: options.codeLifetimeSeconds ?? DEFAULT_OPTIONS.codeLifetimeSeconds,
+        timeZone: options.timeZone ?? DEFAULT_OPTIONS.timeZone,
         maxAttempts: options.maxAttempts ?? DEFAULT_OPTIONS.maxAttempts,
         resendCooldownSeconds: options.resendCooldownSeconds ?? DEFAULT_OPTIONS.resendCooldownSeconds,
         caps: {

@@ -95,6 +95,8 @@ export interface SmsOtpPluginOptions {
      * (`09123456789@phone.invalid`; `.invalid` can never receive mail, RFC 6761). Default `phone.invalid`.
      */
     placeholderEmailDomain?: string;
+    /** Time zone of "today" in `otpOperationsSummary` (the Admin UI's SMS screen). Default `Asia/Tehran`. */
+    timeZone?: string;
     /** Set when SMS.ir is the built-in simulator: logged once at start so developers can read their codes. */
     simulatorInboxUrl?: string;
     /** The clock, for tests of expiry. Default `Date.now`. */

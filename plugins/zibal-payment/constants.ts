@@ -12,3 +12,5 @@ export const CALLBACK_WAIT_MS = 15_000;
 
 /** Attempts the reconciliation task loads at a time (it goes through all that are due). */
 export const RECONCILE_PAGE_SIZE = 200;
+/** Rows per list of `zibalPaymentsNeedingAttention` (oldest first: the longest-waiting shopper is seen). */
+export const ATTENTION_LIST_LIMIT = 200;

@@ -51,7 +51,9 @@ export type ZibalAttemptState =
      * paid AND verified at Zibal (the money is taken) but not on the order: the verified amount differed, the
      * order changed meanwhile, or Vendure refused the payment. Logged as an error; staff must refund it.
      */
-    | 'refund-due';
+    | 'refund-due'
+    /** was refund-due; staff paid the money back by hand and recorded it (`markZibalAttemptRefunded`) */
+    | 'refunded';
 
 export interface ZibalAttemptEvent {
     at: string;

@@ -2,6 +2,7 @@ import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
 import {
+    MarkZibalAttemptRefundedResultResolver,
     ZibalAdminResolver,
     ZibalCallbackController,
     ZibalPaymentIntentResultResolver,
@@ -58,7 +59,10 @@ import { ResolvedZibalOptions, ZibalPluginOptions } from './types';
         schema: shopApiExtensions,
         resolvers: [ZibalShopResolver, ZibalPaymentIntentResultResolver],
     },
-    adminApiExtensions: { schema: adminApiExtensions, resolvers: [ZibalAdminResolver] },
+    adminApiExtensions: {
+        schema: adminApiExtensions,
+        resolvers: [ZibalAdminResolver, MarkZibalAttemptRefundedResultResolver],
+    },
     configuration: config => {
         config.paymentOptions.paymentMethodHandlers.push(zibalPaymentHandler);
         // An order stays as it is while one of its Zibal payments is being verified.

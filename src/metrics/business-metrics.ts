@@ -63,7 +63,7 @@ export function registerBusinessMetrics(
     if (hasTable('zibal_payment_attempt')) {
         new Gauge({
             name: 'shop_zibal_payment_attempts',
-            help: 'Zibal payment attempts ever made, by state (pending, verifying, settled, failed, expired, rejected, refund-due) and Zibal transaction status code. Terminal states only grow: use increase()/delta(). Every process reports the same value: aggregate with max().',
+            help: 'Zibal payment attempts ever made, by state (pending, verifying, settled, failed, expired, rejected, refund-due, refunded) and Zibal transaction status code. Final states only grow (refund-due shrinks when staff record a manual refund): use increase()/delta(). Every process reports the same value: aggregate with max().',
             labelNames: ['state', 'zibal_status'],
             registers: [registry],
             async collect() {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install chromium`); playwright-core brings no browser of its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -38,4 +38,27 @@ export function browserSkipReason(): string | undefined {
 /** Launches headless Chromium; Playwright gives every launch a fresh temporary profile. */
 export function launchBrowser(): Promise<Browser> {
     return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Logs in to the Admin UI at `baseUrl` in `page` (Persian by default; `language: 'en'` switches the UI language
+ * the way the UI's language menu stores it) and waits for the dashboard.
+ */
+export async function loginToAdminUi(
+    page: Page,
+    baseUrl: string,
+    credentials: { username: string; password: string },
+    language?: 'en' | 'fa',
+): Promise<void> {
+    if (language) {
+        // The Admin UI's LocalStorageService key (`vnd_` + `_` + key, JSON values); the script runs in the page.
+        await page.addInitScript(
+            `localStorage.setItem('vnd__uiLanguageCode', ${JSON.stringify(JSON.stringify(language))})`,
+        );
+    }
+    await page.goto(`${baseUrl}/admin/login`);
+    await page.fill('#login_username', credentials.username);
+    await page.fill('#login_password', credentials.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(url => !url.pathname.endsWith('/login'));
 }

@@ -1,74 +1,9 @@
 import { toAsciiDigits } from '../../../src/iran/digits';
+import type { WallTime } from '../../../src/iran/wall-time';
 
-/** A wall-clock reading in one time zone. `weekday`: 0 = Sunday … 6 = Saturday (like `Date#getUTCDay`). */
-export interface WallTime {
-    year: number;
-    month: number;
-    day: number;
-    weekday: number;
-    hour: number;
-    minute: number;
-    second: number;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-    let f = formatters.get(timeZone);
-    if (!f) {
-        f = new Intl.DateTimeFormat('en-US', {
-            timeZone,
-            hourCycle: 'h23',
-            weekday: 'short',
-            year: 'numeric',
-            month: 'numeric',
-            day: 'numeric',
-            hour: 'numeric',
-            minute: 'numeric',
-            second: 'numeric',
-        });
-        formatters.set(timeZone, f);
-    }
-    return f;
-}
-
-/** What a clock in `timeZone` shows at `instant`; the offset comes from the tz database, never hard-coded. */
-export function wallTimeIn(timeZone: string, instant: Date): WallTime {
-    const parts: Record<string, string> = {};
-    for (const p of formatter(timeZone).formatToParts(instant)) {
-        parts[p.type] = p.value;
-    }
-    return {
-        year: Number(parts.year),
-        month: Number(parts.month),
-        day: Number(parts.day),
-        weekday: WEEKDAYS[parts.weekday],
-        hour: Number(parts.hour),
-        minute: Number(parts.minute),
-        second: Number(parts.second),
-    };
-}
-
-/** The instant at which a clock in `timeZone` shows the given date and time. */
-export function instantOfWallTime(
-    timeZone: string,
-    year: number,
-    month: number,
-    day: number,
-    hour = 0,
-    minute = 0,
-): Date {
-    const wanted = Date.UTC(year, month - 1, day, hour, minute);
-    let guess = wanted;
-    // Two rounds settle the offset even when the first guess lands on the other side of an offset change.
-    for (let i = 0; i < 2; i++) {
-        const w = wallTimeIn(timeZone, new Date(guess));
-        const shown = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-        guess += wanted - shown;
-    }
-    return new Date(guess);
-}
+// Shared with other plugins (src/iran); re-exported for this plugin's modules.
+export { instantOfWallTime, wallTimeIn } from '../../../src/iran/wall-time';
+export type { WallTime } from '../../../src/iran/wall-time';
 
 /** Parses `HH:mm` (Persian digits allowed) to minutes after midnight; `undefined` if malformed. */
 export function parseClockTime(input: string): number | undefined {

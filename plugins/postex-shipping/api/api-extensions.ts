@@ -64,7 +64,82 @@ export const adminApiExtensions = gql`
 
     union PostexLabelLinkResult = PostexLabelLink | PostexLabelNotAvailableError
 
+    "Where the creation of a parcel stands: QUEUED or RETRYING (a job is on it), FAILED (its job gave up), NO_JOB."
+    enum PostexParcelCreationStatus {
+        QUEUED
+        RETRYING
+        FAILED
+        NO_JOB
+    }
+
+    "A Postex fulfillment whose parcel does not exist yet."
+    type PostexPendingParcelCreation {
+        fulfillmentId: ID!
+        orderId: ID!
+        orderCode: String!
+        createdAt: DateTime!
+        status: PostexParcelCreationStatus!
+        "The latest creation job's error."
+        error: String
+        attempts: Int!
+    }
+
+    "A parcel created at Postex and not picked up yet: its label is to be printed and stuck on the box."
+    type PostexLabelToPrint {
+        fulfillmentId: ID!
+        orderId: ID!
+        orderCode: String!
+        parcelNo: String!
+        trackingCode: String
+        createdAt: DateTime!
+    }
+
+    "A delivered cash-on-delivery parcel whose payment is still Authorized (settle it once Postex pays the money)."
+    type PostexUnsettledCodDelivery {
+        fulfillmentId: ID!
+        orderId: ID!
+        orderCode: String!
+        parcelNo: String
+        paymentId: ID!
+        amount: Money!
+        deliveredAt: DateTime!
+    }
+
+    "The Postex parcels of the active channel staff must look at (each list oldest first, at most 200)."
+    type PostexParcelsNeedingAttention {
+        creations: [PostexPendingParcelCreation!]!
+        labelsToPrint: [PostexLabelToPrint!]!
+        codUnsettled: [PostexUnsettledCodDelivery!]!
+    }
+
+    type PostexParcelCreationQueued {
+        fulfillmentId: ID!
+    }
+
+    enum PostexParcelNotRetriableReason {
+        NOT_FOUND
+        NOT_PENDING
+        HAS_PARCEL
+        ALREADY_QUEUED
+    }
+
+    "retryPostexParcelCreation on a fulfillment that has its parcel, is not Pending, or whose creation is under way."
+    type PostexParcelNotRetriableError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+        reason: PostexParcelNotRetriableReason!
+    }
+
+    union RetryPostexParcelCreationResult = PostexParcelCreationQueued | PostexParcelNotRetriableError
+
+    extend type Query {
+        "Parcels still to be created, labels to print and delivered COD orders not settled, in the active channel (ReadOrder)."
+        postexParcelsNeedingAttention: PostexParcelsNeedingAttention!
+    }
+
     extend type Mutation {
+        "Queues the creation of a fulfillment's parcel again after its job failed (UpdateOrder)."
+        retryPostexParcelCreation(fulfillmentId: ID!): RetryPostexParcelCreationResult!
         "A short-lived signed link to the label PDF of a fulfillment of an order in the active channel (ReadOrder)."
         createPostexLabelLink(fulfillmentId: ID!): PostexLabelLinkResult!
         "Syncs Postex's provinces and cities now (the scheduled task does it daily)."

@@ -7,6 +7,8 @@ import { PostexLabelLinkResult, PostexLabelService } from '../service/postex-lab
 import {
     PostexFulfillmentFields,
     PostexParcelService,
+    PostexParcelsNeedingAttention,
+    RetryParcelCreationResult,
     TrackingPollResult,
 } from '../service/postex-parcel.service';
 import { PostexPlacesService } from '../service/postex-places.service';
@@ -43,6 +45,21 @@ export class PostexAdminResolver {
         return this.labels.createLink(ctx, args.fulfillmentId);
     }
 
+    @Query()
+    @Allow(Permission.ReadOrder)
+    postexParcelsNeedingAttention(@Ctx() ctx: RequestContext): Promise<PostexParcelsNeedingAttention> {
+        return this.parcels.needingAttention(ctx);
+    }
+
+    @Mutation()
+    @Allow(Permission.UpdateOrder)
+    retryPostexParcelCreation(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { fulfillmentId: ID },
+    ): Promise<RetryParcelCreationResult> {
+        return this.parcels.retryCreation(ctx, args.fulfillmentId);
+    }
+
     @Mutation()
     @Allow(Permission.UpdateSettings)
     syncPostexPlaces(): Promise<{ provinces: number; cities: number }> {
@@ -69,6 +86,14 @@ export class PostexFulfillmentResolver {
 export class PostexLabelLinkResultResolver {
     @ResolveField()
     __resolveType(value: PostexLabelLinkResult): string {
+        return value.__typename;
+    }
+}
+
+@Resolver('RetryPostexParcelCreationResult')
+export class RetryPostexParcelCreationResultResolver {
+    @ResolveField()
+    __resolveType(value: RetryParcelCreationResult): string {
         return value.__typename;
     }
 }

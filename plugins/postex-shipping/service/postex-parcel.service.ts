@@ -1,10 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { SortOrder } from '@vendure/common/lib/generated-types';
 import {
+    ConfigService,
     EventBus,
     Fulfillment,
     FulfillmentStateTransitionEvent,
     ID,
     idsAreEqual,
+    isInspectableJobQueueStrategy,
     Job,
     JobQueue,
     JobQueueService,
@@ -17,7 +20,7 @@ import {
     SerializedRequestContext,
     TransactionalConnection,
 } from '@vendure/core';
-import { In, IsNull, Not } from 'typeorm';
+import { In, IsNull, Not, SelectQueryBuilder } from 'typeorm';
 
 import { formatRial, fromRial, toRial } from '../../../src/iran/money';
 import {
@@ -26,6 +29,7 @@ import {
     loggerCtx,
     PLUGIN_INIT_OPTIONS,
     POSTEX_HANDLER_CODE,
+    ATTENTION_LIST_LIMIT,
 } from '../constants';
 import { PostexShippingOptions } from '../types';
 
@@ -50,6 +54,54 @@ export interface PostexFulfillmentFields {
 const SHIPPED_STATUSES = new Set(['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY']);
 const DELIVERED_STATUSES = new Set(['DELIVERED']);
 const RETURNED_STATUSES = new Set(['RETURNED', 'CANCELLED']);
+
+/** Where the creation of a parcel that does not exist yet stands, from its latest job. */
+export type ParcelCreationStatus = 'QUEUED' | 'RETRYING' | 'FAILED' | 'NO_JOB';
+
+export interface PendingParcelCreation {
+    fulfillmentId: ID;
+    orderId: ID;
+    orderCode: string;
+    createdAt: Date;
+    status: ParcelCreationStatus;
+    /** The latest job's error (the Postex answer or why the parcel cannot be made). */
+    error: string | null;
+    attempts: number;
+}
+
+export interface ParcelLabelToPrint {
+    fulfillmentId: ID;
+    orderId: ID;
+    orderCode: string;
+    parcelNo: string;
+    trackingCode: string | null;
+    createdAt: Date;
+}
+
+export interface UnsettledCodDelivery {
+    fulfillmentId: ID;
+    orderId: ID;
+    orderCode: string;
+    parcelNo: string | null;
+    paymentId: ID;
+    amount: number;
+    deliveredAt: Date;
+}
+
+export interface PostexParcelsNeedingAttention {
+    creations: PendingParcelCreation[];
+    labelsToPrint: ParcelLabelToPrint[];
+    codUnsettled: UnsettledCodDelivery[];
+}
+
+export type RetryParcelCreationResult =
+    | { __typename: 'PostexParcelCreationQueued'; fulfillmentId: ID }
+    | {
+          __typename: 'PostexParcelNotRetriableError';
+          errorCode: 'POSTEX_PARCEL_NOT_RETRIABLE_ERROR';
+          message: string;
+          reason: 'NOT_FOUND' | 'NOT_PENDING' | 'HAS_PARCEL' | 'ALREADY_QUEUED';
+      };
 
 export interface TrackingPollResult {
     checked: number;
@@ -76,6 +128,7 @@ export class PostexParcelService implements OnApplicationBootstrap {
         private readonly quotes: PostexQuoteService,
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: PostexShippingOptions,
         private readonly client: PostexClient,
+        private readonly configService: ConfigService,
     ) {}
 
     async onApplicationBootstrap(): Promise<void> {
@@ -83,7 +136,12 @@ export class PostexParcelService implements OnApplicationBootstrap {
             name: CREATE_PARCEL_QUEUE,
             process: async (job: Job<CreateParcelJobData>) => {
                 const ctx = RequestContext.deserialize(job.data.ctx);
-                return { parcelNo: await this.createParcel(ctx, job.data.fulfillmentId, job.attempts) };
+                try {
+                    return { parcelNo: await this.createParcel(ctx, job.data.fulfillmentId, job.attempts) };
+                } catch (e) {
+                    await this.recordCreateError(job.data.fulfillmentId, e);
+                    throw e;
+                }
             },
         });
         this.eventBus.ofType(FulfillmentStateTransitionEvent).subscribe(event => {
@@ -91,22 +149,193 @@ export class PostexParcelService implements OnApplicationBootstrap {
                 return;
             }
             if (event.fromState === 'Created' && event.toState === 'Pending') {
-                void this.queue
-                    .add(
-                        { fulfillmentId: event.fulfillment.id, ctx: event.ctx.serialize() },
-                        { retries: this.options.createParcelRetries },
-                    )
-                    .catch(e =>
-                        Logger.error(
-                            `Could not queue parcel of fulfillment ${event.fulfillment.id}: ${e}`,
-                            loggerCtx,
-                        ),
-                    );
+                void this.enqueueCreation(event.ctx, event.fulfillment.id).catch(e =>
+                    Logger.error(
+                        `Could not queue parcel of fulfillment ${event.fulfillment.id}: ${e}`,
+                        loggerCtx,
+                    ),
+                );
             }
             if (event.toState === 'Cancelled') {
                 void this.cancelParcel(event.fulfillment);
             }
         });
+    }
+
+    /**
+     * The last failed creation attempt, on the fulfillment (`postexStatus` = `CREATE_ERROR: <why>`), for the
+     * parcels screen: unlike the job, it is there whichever job queue runs the jobs and however long it keeps them.
+     */
+    private async recordCreateError(fulfillmentId: ID, error: unknown): Promise<void> {
+        const why = error instanceof Error ? error.message : String(error);
+        await this.connection.rawConnection
+            .getRepository(Fulfillment)
+            .update(
+                { id: fulfillmentId, customFields: { postexParcelNo: IsNull() } },
+                { customFields: { postexStatus: `${CREATE_ERROR}${why}`.slice(0, 250) } },
+            )
+            .catch(e =>
+                Logger.warn(`Fulfillment ${fulfillmentId}: could not record ${why}: ${e}`, loggerCtx),
+            );
+    }
+
+    private enqueueCreation(ctx: RequestContext, fulfillmentId: ID): Promise<unknown> {
+        return this.queue.add(
+            { fulfillmentId, ctx: ctx.serialize() },
+            { retries: this.options.createParcelRetries },
+        );
+    }
+
+    /**
+     * Admin API `postexParcelsNeedingAttention`, for the caller's channel: Postex fulfillments whose parcel does not
+     * exist yet (with their latest creation job), parcels not yet picked up (labels to print), and delivered
+     * cash-on-delivery orders whose payment is not settled.
+     */
+    async needingAttention(ctx: RequestContext): Promise<PostexParcelsNeedingAttention> {
+        const [withoutParcel, labelled, delivered] = await Promise.all([
+            this.channelFulfillments(ctx, 'Pending')
+                .andWhere('fulfillment.customFields.postexParcelNo IS NULL')
+                .getMany(),
+            this.channelFulfillments(ctx, 'Pending')
+                .andWhere('fulfillment.customFields.postexParcelNo IS NOT NULL')
+                .getMany(),
+            this.channelFulfillments(ctx, 'Delivered').getMany(),
+        ]);
+        const jobs = await this.latestCreationJobs(withoutParcel.map(f => String(f.id)));
+        const creations = withoutParcel.map(f => {
+            const job = jobs.get(String(f.id));
+            const recorded = recordedCreateError(f);
+            return {
+                fulfillmentId: f.id,
+                orderId: f.orders[0].id,
+                orderCode: f.orders[0].code,
+                createdAt: f.createdAt,
+                status: creationStatus(job, recorded),
+                error: job?.error ? String(job.error).slice(0, 500) : (recorded ?? null),
+                attempts: job?.attempts ?? 0,
+            };
+        });
+        const labelsToPrint = labelled.map(f => {
+            const fields = f.customFields as PostexFulfillmentFields;
+            return {
+                fulfillmentId: f.id,
+                orderId: f.orders[0].id,
+                orderCode: f.orders[0].code,
+                parcelNo: fields.postexParcelNo ?? '',
+                trackingCode: f.trackingCode || null,
+                createdAt: f.createdAt,
+            };
+        });
+        const codUnsettled: UnsettledCodDelivery[] = [];
+        for (const f of delivered) {
+            for (const order of f.orders) {
+                for (const payment of await this.codPayments(ctx, order.id)) {
+                    codUnsettled.push({
+                        fulfillmentId: f.id,
+                        orderId: order.id,
+                        orderCode: order.code,
+                        parcelNo: (f.customFields as PostexFulfillmentFields).postexParcelNo ?? null,
+                        paymentId: payment.id,
+                        amount: payment.amount,
+                        deliveredAt: f.updatedAt,
+                    });
+                }
+            }
+        }
+        return { creations, labelsToPrint, codUnsettled };
+    }
+
+    /**
+     * Admin API `retryPostexParcelCreation`: queues the creation of a Postex fulfillment's parcel again (after its
+     * job failed). Safe to repeat: the job looks the parcel up by `custom_order_no` before creating one. Refused
+     * while a creation job of the fulfillment is queued or running, so two jobs never create it at once.
+     */
+    async retryCreation(ctx: RequestContext, fulfillmentId: ID): Promise<RetryParcelCreationResult> {
+        const fulfillment = await this.channelFulfillments(ctx)
+            .andWhere('fulfillment.id = :fulfillmentId', { fulfillmentId })
+            .getOne();
+        const refuse = (
+            reason: Extract<RetryParcelCreationResult, { reason: unknown }>['reason'],
+            message: string,
+        ): RetryParcelCreationResult => ({
+            __typename: 'PostexParcelNotRetriableError',
+            errorCode: 'POSTEX_PARCEL_NOT_RETRIABLE_ERROR',
+            message,
+            reason,
+        });
+        if (!fulfillment) {
+            return refuse('NOT_FOUND', `No Postex fulfillment ${String(fulfillmentId)} in this channel`);
+        }
+        if ((fulfillment.customFields as PostexFulfillmentFields).postexParcelNo) {
+            return refuse('HAS_PARCEL', `Fulfillment ${String(fulfillmentId)} has its parcel already`);
+        }
+        if (fulfillment.state !== 'Pending') {
+            return refuse(
+                'NOT_PENDING',
+                `Fulfillment ${String(fulfillmentId)} is ${fulfillment.state}, not Pending`,
+            );
+        }
+        const job = (await this.latestCreationJobs([String(fulfillment.id)])).get(String(fulfillment.id));
+        const status = creationStatus(job, recordedCreateError(fulfillment));
+        if (status === 'QUEUED' || status === 'RETRYING') {
+            return refuse(
+                'ALREADY_QUEUED',
+                `The parcel of fulfillment ${String(fulfillmentId)} is being created`,
+            );
+        }
+        await this.connection
+            .getRepository(ctx, Fulfillment)
+            .update(fulfillment.id, { customFields: { postexStatus: null } });
+        await this.enqueueCreation(ctx, fulfillment.id);
+        Logger.info(
+            `Order ${fulfillment.orders[0].code}: parcel creation of fulfillment ${fulfillment.id} queued again by staff`,
+            loggerCtx,
+        );
+        return { __typename: 'PostexParcelCreationQueued', fulfillmentId: fulfillment.id };
+    }
+
+    /** Postex fulfillments (optionally in one state) of orders in the caller's channel, oldest first. */
+    private channelFulfillments(ctx: RequestContext, state?: string): SelectQueryBuilder<Fulfillment> {
+        const query = this.connection
+            .getRepository(ctx, Fulfillment)
+            .createQueryBuilder('fulfillment')
+            .innerJoinAndSelect('fulfillment.orders', 'order')
+            .innerJoin('order.channels', 'channel', 'channel.id = :channelId', { channelId: ctx.channelId })
+            .where('fulfillment.handlerCode = :handlerCode', { handlerCode: POSTEX_HANDLER_CODE })
+            .orderBy('fulfillment.createdAt', 'ASC')
+            .take(ATTENTION_LIST_LIMIT);
+        return state ? query.andWhere('fulfillment.state = :state', { state }) : query;
+    }
+
+    /** The newest parcel creation job of each of these fulfillments (among the queue's latest jobs). */
+    private async latestCreationJobs(fulfillmentIds: string[]): Promise<Map<string, Job>> {
+        const strategy = this.configService.jobQueueOptions.jobQueueStrategy;
+        const found = new Map<string, Job>();
+        if (!fulfillmentIds.length || !isInspectableJobQueueStrategy(strategy)) {
+            return found;
+        }
+        const wanted = new Set(fulfillmentIds);
+        // The strategies page 100 jobs at a time (BullMQ's in no particular order): the latest 1000 jobs of the
+        // queue cover any recent fulfillment.
+        for (let skip = 0; skip < 1000; skip += 100) {
+            const { items } = await strategy.findMany({
+                filter: { queueName: { eq: CREATE_PARCEL_QUEUE } },
+                sort: { createdAt: SortOrder.DESC },
+                skip,
+                take: 100,
+            });
+            for (const job of items) {
+                const id = String((job.data as CreateParcelJobData | undefined)?.fulfillmentId ?? '');
+                const newest = found.get(id);
+                if (wanted.has(id) && (!newest || job.createdAt > newest.createdAt)) {
+                    found.set(id, job);
+                }
+            }
+            if (items.length < 100) {
+                break;
+            }
+        }
+        return found;
     }
 
     /** `custom_order_no` of a fulfillment's parcel: stable across retries, unique per fulfillment. */
@@ -437,6 +666,32 @@ export class PostexParcelService implements OnApplicationBootstrap {
             return undefined;
         }
         return result.data;
+    }
+}
+
+const CREATE_ERROR = 'CREATE_ERROR: ';
+
+function recordedCreateError(fulfillment: Fulfillment): string | undefined {
+    const status = (fulfillment.customFields as PostexFulfillmentFields).postexStatus;
+    return status?.startsWith(CREATE_ERROR) ? status.slice(CREATE_ERROR.length) : undefined;
+}
+
+/**
+ * From the latest job when the job queue can list jobs (the SQL queue; BullMQ once a worker indexed them), else
+ * from the error the last attempt recorded on the fulfillment.
+ */
+function creationStatus(job: Job | undefined, recordedError: string | undefined): ParcelCreationStatus {
+    switch (job?.state) {
+        case undefined:
+            return recordedError !== undefined ? 'FAILED' : 'NO_JOB';
+        case 'RETRYING':
+            return 'RETRYING';
+        case 'PENDING':
+        case 'RUNNING':
+            return 'QUEUED';
+        default:
+            // FAILED, CANCELLED, or COMPLETED while the parcel is still missing (e.g. cancelled meanwhile).
+            return 'FAILED';
     }
 }
 

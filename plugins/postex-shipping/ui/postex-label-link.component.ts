@@ -1,29 +1,8 @@
 import { ChangeDetectionStrategy, ChangeDetectorRef, Component } from '@angular/core';
 import { FormControl } from '@angular/forms';
-import {
-    DataService,
-    FormInputComponent,
-    getServerLocation,
-    NotificationService,
-    SharedModule,
-} from '@vendure/admin-ui/core';
-import { gql } from 'apollo-angular';
+import { DataService, FormInputComponent, NotificationService, SharedModule } from '@vendure/admin-ui/core';
 
-const CREATE_LABEL_LINK = gql`
-    mutation CreatePostexLabelLink($id: ID!) {
-        createPostexLabelLink(fulfillmentId: $id) {
-            __typename
-            ... on PostexLabelLink {
-                url
-            }
-            ... on ErrorResult {
-                message
-            }
-        }
-    }
-`;
-
-type LinkResult = { __typename: 'PostexLabelLink'; url: string } | { __typename: string; message: string };
+import { downloadPostexLabel } from './label-download';
 
 /**
  * The fulfillment's `postexLabelUrl` field (`/postex/label/<fulfillmentId>`) as a download button. The plain
@@ -75,31 +54,10 @@ export class PostexLabelLinkComponent implements FormInputComponent {
             return;
         }
         this.busy = true;
-        this.dataService
-            .mutate<{ createPostexLabelLink: LinkResult }, { id: string }>(CREATE_LABEL_LINK, { id })
-            .subscribe({
-                next: ({ createPostexLabelLink: result }) => {
-                    if ('url' in result) {
-                        this.save(`${getServerLocation()}${result.url}`, `postex-label-${id}.pdf`);
-                    } else {
-                        this.notificationService.error(result.message);
-                    }
-                },
-                error: () => this.done(),
-                complete: () => this.done(),
-            });
-    }
-
-    /** Same origin: a download; another origin (download is ignored there): the PDF in a new tab. */
-    private save(url: string, filename: string): void {
-        const a = document.createElement('a');
-        a.href = url;
-        a.download = filename;
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
+        downloadPostexLabel(this.dataService, this.notificationService, id).subscribe({
+            error: () => this.done(),
+            complete: () => this.done(),
+        });
     }
 
     private done(): void {

@@ -45,6 +45,12 @@ export class AdminOtpResolver {
 
     @Query()
     @Allow(readOtpLogPermission.Permission)
+    otpOperationsSummary() {
+        return this.service.operationsSummary();
+    }
+
+    @Query()
+    @Allow(readOtpLogPermission.Permission)
     otpCounters() {
         return this.service.counterSnapshot();
     }

@@ -161,6 +161,29 @@ export const adminApiExtensions = gql`
         value: Int!
     }
 
+    "Login codes sent today with one outcome."
+    type OtpOutcomeCount {
+        "SENT, FAILED or UNCERTAIN (SMS.ir gave no clear answer; the code may have arrived)"
+        outcome: String!
+        count: Int!
+    }
+
+    "What the Admin UI's SMS screen shows: today's sends, the send windows, a spike warning and the SMS.ir credit."
+    type OtpOperationsSummary {
+        "Today in the shop's time zone, as a Jalali date (1405/09/11)"
+        day: String!
+        "The first moment of today in the shop's time zone"
+        since: DateTime!
+        byOutcome: [OtpOutcomeCount!]!
+        windows: [OtpSendWindow!]!
+        "A shop-wide window has left OPEN: codes are asked for far faster than usual (SMS pumping is likely)"
+        spike: Boolean!
+        "SMS.ir's remaining credit (its GET /v1/credit); null when SMS.ir did not answer it"
+        credit: Float
+        "Why credit is null (e.g. invalid-api-key, timeout)"
+        creditError: String
+    }
+
     """
     One shop-wide window of SMS codes (every server instance, with Redis): how many were sent and what a shopper
     meets now: OPEN, CHALLENGE (a solved challenge is needed), KNOWN_ACCOUNTS_ONLY (only numbers verified on an
@@ -184,6 +207,8 @@ export const adminApiExtensions = gql`
     extend type Query {
         "The shop-wide hourly and daily send windows as they stand, for dashboards and alerts."
         otpSendWindows: [OtpSendWindow!]!
+        "Today's sends by outcome, the send windows with a spike warning, and the SMS.ir credit (ReadOtpLog)."
+        otpOperationsSummary: OtpOperationsSummary!
         "The SMS code send log, newest first; phoneNumber in any format filters to one number."
         otpSends(phoneNumber: String, skip: Int, take: Int): OtpSendList!
         "Counters of this server process since it started: sends, provider failures, refusals, verifications."

@@ -19,10 +19,11 @@ import {
 } from '@vendure/core';
 
 import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
+import { jalaliDateIn, startOfDayIn } from '../../../src/iran/wall-time';
 import { CounterStore, MemoryCounterStore, RedisCounterStore } from '../../../src/security/counter-store';
 import { loggerCtx, PLUGIN_INIT_OPTIONS, SMS_OTP_STRATEGY_NAME, VERIFIED_MOBILE_FIELD } from '../constants';
 import { OtpChallenge } from '../entities/otp-challenge.entity';
-import { OtpPurpose, ResolvedSmsOtpOptions, SendChallengeContext } from '../types';
+import { OtpPurpose, OtpSendOutcome, ResolvedSmsOtpOptions, SendChallengeContext } from '../types';
 
 import {
     deriveChallengeKey,
@@ -110,6 +111,48 @@ export class SmsOtpService implements OnApplicationShutdown {
      */
     sendWindowStatus(): Promise<SendWindowStatus[]> {
         return this.limiter.windowStatus();
+    }
+
+    /**
+     * Admin API `otpOperationsSummary`: today's sends by outcome (today in the shop's time zone, from the send
+     * log), the shop-wide windows with `spike` when one has left OPEN (a flood of code requests: SMS pumping is
+     * likely), and SMS.ir's remaining credit (null with the reason when SMS.ir does not tell).
+     */
+    async operationsSummary(now = new Date()): Promise<{
+        day: string;
+        since: Date;
+        byOutcome: Array<{ outcome: OtpSendOutcome; count: number }>;
+        windows: SendWindowStatus[];
+        spike: boolean;
+        credit: number | null;
+        creditError: string | null;
+    }> {
+        const since = startOfDayIn(this.options.timeZone, now);
+        const [rows, windows, credit] = await Promise.all([
+            this.connection.rawConnection
+                .getRepository(OtpChallenge)
+                .createQueryBuilder('c')
+                .select('c.outcome', 'outcome')
+                .addSelect('COUNT(*)', 'n')
+                .where('c.createdAt >= :since', { since })
+                .groupBy('c.outcome')
+                .getRawMany<{ outcome: OtpSendOutcome; n: string | number }>(),
+            this.sendWindowStatus(),
+            this.client.getCredit(),
+        ]);
+        const outcomes: OtpSendOutcome[] = ['SENT', 'FAILED', 'UNCERTAIN'];
+        return {
+            day: jalaliDateIn(this.options.timeZone, now),
+            since,
+            byOutcome: outcomes.map(outcome => ({
+                outcome,
+                count: Number(rows.find(r => r.outcome === outcome)?.n ?? 0),
+            })),
+            windows,
+            spike: windows.some(w => w.state !== 'OPEN'),
+            credit: credit.ok ? credit.credit : null,
+            creditError: credit.ok ? null : credit.reason,
+        };
     }
 
     /** Lets a number ask for a new code at once (support tooling, tests). Caps still apply. */

@@ -134,7 +134,18 @@ export const adminApiExtensions = gql`
         assignee: Administrator
     }
 
+    "Open conversations whose shopper waits for a reply (wrote after the last staff message), for the dashboard."
+    type SupportChatWaiting {
+        count: Int!
+        "When the longest-waiting shopper's first unanswered message was sent; null when nobody waits"
+        oldestWaitingSince: DateTime
+        "Seconds since oldestWaitingSince (0 when nobody waits)"
+        longestWaitSeconds: Int!
+    }
+
     extend type Query {
+        "Shoppers waiting for a reply and the longest wait (ManageSupportChat)."
+        supportChatWaiting: SupportChatWaiting!
         "Waiting shoppers first (unread by staff, longest waiting)."
         supportConversations(filter: SupportConversationFilter): SupportConversationList!
         supportConversation(id: ID!): SupportConversation

@@ -115,6 +115,19 @@ export class AdminSupportChatResolver {
 
     @Query()
     @Allow(manageSupportChatPermission.Permission)
+    async supportChatWaiting() {
+        const { count, oldestWaitingSince } = await this.service.waiting();
+        return {
+            count,
+            oldestWaitingSince,
+            longestWaitSeconds: oldestWaitingSince
+                ? Math.max(0, Math.round((Date.now() - oldestWaitingSince.getTime()) / 1000))
+                : 0,
+        };
+    }
+
+    @Query()
+    @Allow(manageSupportChatPermission.Permission)
     async supportConversation(@Ctx() ctx: RequestContext, @Args() args: { id: ID }) {
         try {
             return await this.service.conversationFor(await this.service.staffFromCtx(ctx), args.id);

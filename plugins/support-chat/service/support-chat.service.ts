@@ -370,6 +370,35 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         return { items, totalItems };
     }
 
+    /**
+     * Admin API `supportChatWaiting` (the dashboard widget): open conversations whose shopper wrote after the
+     * last staff reply (or got none yet), and since when the longest-waiting of them waits: its first message
+     * after that reply.
+     */
+    async waiting(): Promise<{ count: number; oldestWaitingSince: Date | null }> {
+        const ctx = await this.ctx();
+        const unanswered = (qb: { andWhere(where: string): unknown }) => {
+            qb.andWhere("c.status = 'open'");
+            qb.andWhere('c.lastShopperMessageAt IS NOT NULL');
+            qb.andWhere('(c.lastStaffMessageAt IS NULL OR c.lastShopperMessageAt > c.lastStaffMessageAt)');
+        };
+        const countQuery = this.connection.getRepository(ctx, SupportConversation).createQueryBuilder('c');
+        unanswered(countQuery);
+        const oldestQuery = this.connection
+            .getRepository(ctx, SupportMessage)
+            .createQueryBuilder('m')
+            .innerJoin(SupportConversation, 'c', 'c.id = m.conversationId')
+            .select('MIN(m.createdAt)', 'oldest')
+            .where("m.senderType != 'staff'")
+            .andWhere('m.seq > c.lastStaffSeq');
+        unanswered(oldestQuery);
+        const [count, oldest] = await Promise.all([
+            countQuery.getCount(),
+            oldestQuery.getRawOne<{ oldest: string | Date | null }>(),
+        ]);
+        return { count, oldestWaitingSince: oldest?.oldest ? parseDbDate(oldest.oldest) : null };
+    }
+
     async history(
         conversation: SupportConversation,
         page: { afterSeq?: number; beforeSeq?: number; take?: number },
@@ -964,4 +993,9 @@ function staffParty(administrator: Administrator, userId: ID): Extract<ChatParty
         name: `${administrator.firstName} ${administrator.lastName}`.trim(),
         key: `a:${String(administrator.id)}`,
     };
+}
+
+/** A raw datetime from the database: a Date (PostgreSQL) or `YYYY-MM-DD HH:MM:SS.sss` in UTC (SQLite). */
+function parseDbDate(value: string | Date): Date {
+    return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
 }

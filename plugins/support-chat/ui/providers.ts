@@ -1,4 +1,6 @@
-import { addNavMenuSection } from '@vendure/admin-ui/core';
+import { addNavMenuSection, registerDashboardWidget, setDashboardWidgetLayout } from '@vendure/admin-ui/core';
+
+import { SupportChatWaitingWidgetComponent } from './waiting-widget.component';
 
 /**
  * A section of its own (before Sales): Vendure's sections carry their own permissions (Sales needs ReadOrder),
@@ -22,4 +24,18 @@ export default [
         },
         'sales',
     ),
+    registerDashboardWidget('supportChatWaiting', {
+        title: 'support-chat.widget-title',
+        supportedWidths: [4, 6, 8, 12],
+        requiresPermissions: ['ManageSupportChat'],
+        loadComponent: () => SupportChatWaitingWidgetComponent,
+    }),
+    // Vendure's default dashboard with the widget beside the order summary (a widget the administrator may not
+    // see, for want of its permission, is left out).
+    setDashboardWidgetLayout([
+        { id: 'metrics', width: 12 },
+        { id: 'supportChatWaiting', width: 4 },
+        { id: 'orderSummary', width: 8 },
+        { id: 'latestOrders', width: 12 },
+    ]),
 ];

@@ -1,13 +1,15 @@
 import { Controller, Get, Query as QueryParam, Res } from '@nestjs/common';
 import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { Allow, Ctx, ID, Permission, RequestContext } from '@vendure/core';
+import { Allow, Ctx, ID, Permission, RequestContext, Transaction } from '@vendure/core';
 import type { Response } from 'express';
 
 import { ZibalPaymentAttempt } from '../entities/zibal-payment-attempt.entity';
 import {
     CallbackQuery,
+    MarkAttemptRefundedResult,
     ReconcileReport,
     ZibalPaymentIntentResult,
+    ZibalPaymentsNeedingAttention,
     ZibalService,
 } from '../service/zibal.service';
 
@@ -31,6 +33,14 @@ export class ZibalPaymentIntentResultResolver {
     }
 }
 
+@Resolver('MarkZibalAttemptRefundedResult')
+export class MarkZibalAttemptRefundedResultResolver {
+    @ResolveField()
+    __resolveType(value: MarkAttemptRefundedResult): string {
+        return value.__typename;
+    }
+}
+
 @Resolver()
 export class ZibalAdminResolver {
     constructor(private readonly zibalService: ZibalService) {}
@@ -42,6 +52,22 @@ export class ZibalAdminResolver {
         @Args() args: { orderId: ID },
     ): Promise<ZibalPaymentAttempt[]> {
         return this.zibalService.attemptsForOrder(ctx, args.orderId);
+    }
+
+    @Query()
+    @Allow(Permission.ReadOrder)
+    zibalPaymentsNeedingAttention(@Ctx() ctx: RequestContext): Promise<ZibalPaymentsNeedingAttention> {
+        return this.zibalService.needingAttention(ctx);
+    }
+
+    @Mutation()
+    @Transaction()
+    @Allow(Permission.UpdateOrder)
+    markZibalAttemptRefunded(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { attemptId: ID; note?: string | null },
+    ): Promise<MarkAttemptRefundedResult> {
+        return this.zibalService.markRefunded(ctx, args.attemptId, args.note ?? undefined);
     }
 
     // It reconciles the attempts of every channel, so it is not for a channel's own staff.

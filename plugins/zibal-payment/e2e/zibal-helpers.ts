@@ -1,7 +1,8 @@
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
-import { TestShop } from '../../../src/testing/test-shop';
+import { TestShop, TestShopOptions } from '../../../src/testing/test-shop';
+import { ZibalPaymentPlugin } from '../zibal-payment.plugin';
 import { FIRST_VARIANT_IDS, prepareOrderForPayment } from '../../../test/checkout-helpers';
 
 export const CREATE_INTENT = gql`
@@ -117,3 +118,84 @@ export async function orderByCode(t: TestShop, code: string) {
     const { orders } = await t.admin.query(ORDER_BY_CODE, { code });
     return orders.items[0];
 }
+
+/** A shop for {@link createPaymentsNeedingAttention}. */
+export const ATTENTION_SHOP: TestShopOptions = {
+    // The platform API refunds, so a refund without a clear answer can be made.
+    env: { ZIBAL_PLATFORM_TOKEN: 'platform-token' },
+    adjustConfig: config => {
+        // Pending attempts are due for reconciliation at once (the default waits 10 minutes).
+        ZibalPaymentPlugin.init({ ...ZibalPaymentPlugin.options, reconcileAfterMs: 0 });
+        return config;
+    },
+};
+
+export interface PaymentsNeedingAttention {
+    refundDue: { orderId: string; code: string; trackId: string };
+    settled: { orderId: string; code: string; trackId: string; refundId: string };
+    waiting: { code: string; trackId: string };
+}
+
+/**
+ * In a shop started with {@link ATTENTION_SHOP}: a refund-due attempt (Zibal verified another amount), a settled
+ * payment with a refund Zibal gave no clear answer to (Pending, uncertain), and an attempt whose shopper never
+ * came back (awaiting reconciliation).
+ */
+export async function createPaymentsNeedingAttention(t: TestShop): Promise<PaymentsNeedingAttention> {
+    const mismatch = await startZibalPayment(t, 1);
+    const callback = t.simulators.zibal.pay(Number(mismatch.trackId));
+    t.simulators.zibal.faults.arm('/v1/verify', {
+        kind: 'result',
+        body: {
+            result: 100,
+            message: 'success',
+            status: 1,
+            amount: mismatch.totalWithTax / 100 - 10_000,
+            refNumber: 1,
+            orderId: mismatch.code,
+        },
+    });
+    await followCallback(callback);
+    const mismatchOrder = await orderByCode(t, mismatch.code);
+
+    const paid = await startZibalPayment(t, 2);
+    await followCallback(t.simulators.zibal.pay(Number(paid.trackId)));
+    const paidOrder = await orderByCode(t, paid.code);
+    t.simulators.zibal.faults.arm('/v1/account/refund', { kind: 'http-error', status: 503 });
+    const { refundOrder } = await t.admin.query(REFUND_ORDER, {
+        input: {
+            paymentId: paidOrder.payments[0].id,
+            amount: 1_000_000,
+            shipping: 0,
+            adjustment: 0,
+            reason: 'returned',
+        },
+    });
+    if (refundOrder.state !== 'Pending' || refundOrder.metadata?.uncertain !== true) {
+        throw new Error(`expected an uncertain Pending refund: ${JSON.stringify(refundOrder)}`);
+    }
+
+    const left = await startZibalPayment(t, 3);
+    return {
+        refundDue: { orderId: mismatchOrder.id, code: mismatch.code, trackId: mismatch.trackId },
+        settled: { orderId: paidOrder.id, code: paid.code, trackId: paid.trackId, refundId: refundOrder.id },
+        waiting: { code: left.code, trackId: left.trackId },
+    };
+}
+
+export const REFUND_ORDER = gql`
+    mutation ($input: RefundOrderInput!) {
+        refundOrder(input: $input) {
+            ... on Refund {
+                id
+                state
+                total
+                metadata
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;

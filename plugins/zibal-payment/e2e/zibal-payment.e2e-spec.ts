@@ -21,6 +21,7 @@ import {
     CREATE_INTENT,
     followCallback,
     orderByCode,
+    REFUND_ORDER,
     StartedPayment,
     startZibalPayment,
     verifyAtZibal,
@@ -446,7 +447,7 @@ describe(`Zibal payments (${testProfile()})`, () => {
         const p = await startZibalPayment(t, 0);
         await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
         const order = await orderByCode(t, p.code);
-        const { refundOrder } = await t.admin.query(REFUND, {
+        const { refundOrder } = await t.admin.query(REFUND_ORDER, {
             input: {
                 paymentId: order.payments[0].id,
                 amount: 1_000_000,
@@ -479,7 +480,7 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         const p = await startZibalPayment(t, 0);
         await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
         const order = await orderByCode(t, p.code);
-        const { refundOrder } = await t.admin.query(REFUND, {
+        const { refundOrder } = await t.admin.query(REFUND_ORDER, {
             input: {
                 paymentId: order.payments[0].id,
                 amount: 2_000_000,
@@ -501,7 +502,7 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         await followCallback(t.simulators.zibal.pay(Number(p.trackId)));
         const order = await orderByCode(t, p.code);
         const calls = t.simulators.zibal.faults.callsTo('/v1/account/refund').length;
-        const { refundOrder } = await t.admin.query(REFUND, {
+        const { refundOrder } = await t.admin.query(REFUND_ORDER, {
             input: {
                 paymentId: order.payments[0].id,
                 amount: 2_000_050,
@@ -519,7 +520,7 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
 
     const refundAll = async (paymentId: string) =>
         (
-            await t.admin.query(REFUND, {
+            await t.admin.query(REFUND_ORDER, {
                 input: { paymentId, amount: 2_000_000, shipping: 0, adjustment: 0, reason: 'returned' },
             })
         ).refundOrder;
@@ -551,7 +552,7 @@ describe(`Zibal refunds through the platform API (${testProfile()})`, () => {
         }
         // 2 x 2,000,000 Pending: Vendure refuses a refund beyond what is left of the payment.
         const paid = order.payments[0].amount as number;
-        const { refundOrder } = await t.admin.query(REFUND, {
+        const { refundOrder } = await t.admin.query(REFUND_ORDER, {
             input: {
                 paymentId: order.payments[0].id,
                 amount: paid - 4_000_000 + 100,
@@ -712,23 +713,6 @@ const APPLY_COUPON = gql`
         applyCouponCode(couponCode: $code) {
             ... on Order {
                 totalWithTax
-            }
-        }
-    }
-`;
-
-const REFUND = gql`
-    mutation ($input: RefundOrderInput!) {
-        refundOrder(input: $input) {
-            ... on Refund {
-                id
-                state
-                total
-                metadata
-            }
-            ... on ErrorResult {
-                errorCode
-                message
             }
         }
     }

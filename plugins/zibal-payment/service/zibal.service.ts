@@ -12,6 +12,7 @@ import {
     OrderService,
     Payment,
     PaymentMethod,
+    Refund,
     RequestContext,
     RequestContextService,
     totalCoveredByPayments,
@@ -26,6 +27,7 @@ import {
     CALLBACK_WAIT_MS,
     CLAIM_TTL_MS,
     loggerCtx,
+    ATTENTION_LIST_LIMIT,
     RECONCILE_PAGE_SIZE,
     ZIBAL_HANDLER_CODE,
     ZIBAL_MINIMUM_RIAL,
@@ -72,6 +74,36 @@ export interface CallbackQuery {
  * same order is being verified (one attempt per order at a time).
  */
 export type SettleOutcome = ZibalAttemptState | 'order-busy';
+
+/** A Zibal refund still Pending: a manual one (no platform token) or one Zibal gave no clear answer to. */
+export interface ZibalPendingRefund {
+    id: ID;
+    createdAt: Date;
+    orderId: ID;
+    orderCode: string;
+    paymentId: ID;
+    total: number;
+    trackId: string | null;
+    uncertain: boolean;
+    reason: string | null;
+    note: string | null;
+}
+
+/** What staff must look at: money taken but not on an order, attempts reconciliation has yet to settle, Pending refunds. */
+export interface ZibalPaymentsNeedingAttention {
+    refundDue: ZibalPaymentAttempt[];
+    awaitingReconciliation: ZibalPaymentAttempt[];
+    pendingRefunds: ZibalPendingRefund[];
+}
+
+export type MarkAttemptRefundedResult =
+    | (ZibalPaymentAttempt & { __typename: 'ZibalPaymentAttempt' })
+    | {
+          __typename: 'ZibalAttemptNotRefundDueError';
+          errorCode: 'ZIBAL_ATTEMPT_NOT_REFUND_DUE_ERROR';
+          message: string;
+          attemptState: string | null;
+      };
 
 export interface ReconcileReport {
     checked: number;
@@ -422,15 +454,7 @@ export class ZibalService {
             const due = await repo
                 .createQueryBuilder('a')
                 .where('a.id > :afterId', { afterId })
-                .andWhere(
-                    new Brackets(qb =>
-                        qb
-                            .where("a.state = 'pending' AND a.createdAt <= :cutoff", {
-                                cutoff: new Date(now - this.options.reconcileAfterMs),
-                            })
-                            .orWhere("a.state = 'verifying' AND a.claimExpiresAt < :now", { now }),
-                    ),
-                )
+                .andWhere(this.dueForReconciliation(now))
                 .orderBy('a.id', 'ASC')
                 .take(RECONCILE_PAGE_SIZE)
                 .getMany();
@@ -445,6 +469,119 @@ export class ZibalService {
             Logger.info(`reconcile: ${JSON.stringify(report)}`, loggerCtx);
         }
         return report;
+    }
+
+    /** Attempts the reconciliation picks up at `now`: pending long enough, or held by a process that stopped. */
+    private dueForReconciliation(now: number): Brackets {
+        return new Brackets(qb =>
+            qb
+                .where("a.state = 'pending' AND a.createdAt <= :cutoff", {
+                    cutoff: new Date(now - this.options.reconcileAfterMs),
+                })
+                .orWhere("a.state = 'verifying' AND a.claimExpiresAt < :now", { now }),
+        );
+    }
+
+    /**
+     * Admin API `zibalPaymentsNeedingAttention`, for the caller's channel: refund-due attempts, attempts the next
+     * reconciliation will inquire, and Zibal refunds still Pending (manual, or without a clear answer from Zibal).
+     */
+    async needingAttention(ctx: RequestContext): Promise<ZibalPaymentsNeedingAttention> {
+        const repo = this.connection.getRepository(ctx, ZibalPaymentAttempt);
+        const channelToken = ctx.channel.token;
+        const [refundDue, awaitingReconciliation] = await Promise.all([
+            repo.find({
+                where: { state: 'refund-due', channelToken },
+                order: { createdAt: 'ASC' },
+                take: ATTENTION_LIST_LIMIT,
+            }),
+            repo
+                .createQueryBuilder('a')
+                .where('a.channelToken = :channelToken', { channelToken })
+                .andWhere(this.dueForReconciliation(Date.now()))
+                .orderBy('a.createdAt', 'ASC')
+                .take(ATTENTION_LIST_LIMIT)
+                .getMany(),
+        ]);
+        return { refundDue, awaitingReconciliation, pendingRefunds: await this.pendingRefunds(ctx) };
+    }
+
+    private async pendingRefunds(ctx: RequestContext): Promise<ZibalPendingRefund[]> {
+        const methodCodes = (await this.zibalMethods(ctx)).map(m => m.code);
+        if (!methodCodes.length) {
+            return [];
+        }
+        const refunds = await this.connection
+            .getRepository(ctx, Refund)
+            .createQueryBuilder('refund')
+            .innerJoinAndSelect('refund.payment', 'payment')
+            .innerJoinAndSelect('payment.order', 'order')
+            .innerJoin('order.channels', 'channel', 'channel.id = :channelId', { channelId: ctx.channelId })
+            .where('refund.state = :state', { state: 'Pending' })
+            .andWhere('payment.method IN (:...methodCodes)', { methodCodes })
+            .orderBy('refund.createdAt', 'ASC')
+            .take(ATTENTION_LIST_LIMIT)
+            .getMany();
+        return refunds.map(refund => {
+            const metadata = (refund.metadata ?? {}) as Record<string, unknown>;
+            return {
+                id: refund.id,
+                createdAt: refund.createdAt,
+                orderId: refund.payment.order.id,
+                orderCode: refund.payment.order.code,
+                paymentId: refund.paymentId,
+                total: refund.total,
+                trackId: typeof metadata.trackId === 'string' ? metadata.trackId : null,
+                uncertain: metadata.uncertain === true,
+                reason: refund.reason ?? null,
+                note: typeof metadata.note === 'string' ? metadata.note : null,
+            };
+        });
+    }
+
+    /**
+     * Admin API `markZibalAttemptRefunded`: staff paid a refund-due attempt's money back by hand (bank transfer or
+     * the Zibal panel) and record it, so it leaves the list. Only a refund-due attempt of the caller's channel.
+     */
+    async markRefunded(
+        ctx: RequestContext,
+        attemptId: ID,
+        note?: string,
+    ): Promise<MarkAttemptRefundedResult> {
+        const repo = this.connection.getRepository(ctx, ZibalPaymentAttempt);
+        const channelToken = ctx.channel.token;
+        const attempt = await repo.findOne({ where: { id: attemptId, channelToken } });
+        if (!attempt || attempt.state !== 'refund-due') {
+            return {
+                __typename: 'ZibalAttemptNotRefundDueError',
+                errorCode: 'ZIBAL_ATTEMPT_NOT_REFUND_DUE_ERROR',
+                message: attempt
+                    ? `Payment attempt ${attempt.trackId} is ${attempt.state}, not refund-due: there is nothing to refund by hand`
+                    : `No Zibal payment attempt ${String(attemptId)} in this channel`,
+                attemptState: attempt?.state ?? null,
+            };
+        }
+        const by = ctx.activeUserId !== undefined ? `user ${String(ctx.activeUserId)}` : 'unknown user';
+        const history = [
+            ...attempt.history,
+            event('refunded-manually', { note: [by, note?.trim().slice(0, 500)].filter(Boolean).join(': ') }),
+        ];
+        // Only from refund-due: two staff marking it at once record it once.
+        const updated = await repo.update(
+            { id: attempt.id, state: 'refund-due' },
+            { state: 'refunded', history },
+        );
+        if (updated.affected !== 1) {
+            return this.markRefunded(ctx, attemptId, note);
+        }
+        Logger.info(
+            `trackId ${attempt.trackId} of order ${attempt.orderCode}: refunded by hand (${by})`,
+            loggerCtx,
+        );
+        return {
+            ...Object.assign(attempt, { state: 'refunded', history }),
+            __typename: 'ZibalPaymentAttempt',
+        };
     }
 
     private async reconcilePage(
@@ -706,13 +843,17 @@ export class ZibalService {
     }
 
     private async findPaymentMethod(ctx: RequestContext): Promise<PaymentMethod | undefined> {
+        return (await this.zibalMethods(ctx)).find(m => m.enabled);
+    }
+
+    /** The channel's payment methods with the `zibal` handler, enabled or not. */
+    private async zibalMethods(ctx: RequestContext): Promise<PaymentMethod[]> {
         const methods = await this.connection
             .getRepository(ctx, PaymentMethod)
             .createQueryBuilder('method')
             .innerJoin('method.channels', 'channel', 'channel.id = :channelId', { channelId: ctx.channelId })
-            .where('method.enabled = :enabled', { enabled: true })
             .getMany();
-        return methods.find(m => m.handler.code === ZIBAL_HANDLER_CODE);
+        return methods.filter(m => m.handler.code === ZIBAL_HANDLER_CODE);
     }
 
     private contextFor(attempt: ZibalPaymentAttempt): Promise<RequestContext> {
