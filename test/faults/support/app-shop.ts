@@ -32,6 +32,5 @@ export function percentile(values: number[], p: number): number {
 
 /** One line of figures for docs/reliability.md, printed so a run's log carries them. */
 export function report(scenario: string, figures: Record<string, unknown>): void {
-    // eslint-disable-next-line no-console
     console.log(`[faults] ${scenario}: ${JSON.stringify(figures)}`);
 }
