@@ -19,6 +19,7 @@ import {
 } from '@vendure/core';
 import { Brackets } from 'typeorm';
 
+import { isEntityId } from '../../../src/db/entity-id';
 import { normalizeIranianMobile } from '../../../src/iran/mobile';
 import { formatRial, fromRial, roundToWholeRial, toRial } from '../../../src/iran/money';
 import {
@@ -561,6 +562,9 @@ export class ZibalService {
 
     /** The attempts of an order the caller can see in its channel (none for another channel's order). */
     async attemptsForOrder(ctx: RequestContext, orderId: ID): Promise<ZibalPaymentAttempt[]> {
+        if (!isEntityId(orderId)) {
+            return [];
+        }
         const order = await this.orderService.findOne(ctx, orderId, []);
         if (!order) {
             return [];
