@@ -24,7 +24,7 @@ export interface ZibalPluginOptions {
     /**
      * Time for the whole call (connecting included) while a shopper waits: starting a payment, and the verify and
      * inquiry of the callback. Past it the shopper gets a clear answer (`ZibalGatewayError`; after paying, the
-     * failure page) and reconciliation settles a paid attempt later. Default 3 s (checkout answers within 4 s).
+     * failure page) and reconciliation settles a paid attempt later. Default 2.5 s (checkout answers within 4 s).
      */
     shopperTimeoutMs?: number;
     /** Reconciliation: attempts still pending this long after creation are inquired. Default 10 minutes. */

@@ -61,7 +61,7 @@ export class SmsirClient {
 
     constructor(private readonly options: Pick<SmsirOptions, 'baseUrl' | 'apiKey' | 'requestTimeoutMs'>) {
         this.baseUrl = options.baseUrl.replace(/\/$/, '');
-        this.timeoutMs = options.requestTimeoutMs ?? 3_000;
+        this.timeoutMs = options.requestTimeoutMs ?? 2_500;
     }
 
     /** `POST /v1/send/verify`: sends a template message (an OTP code) to one mobile number. */
