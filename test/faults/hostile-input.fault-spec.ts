@@ -8,12 +8,13 @@
  * read with a plain PostgreSQL client.
  */
 import { DocumentNode, GraphQLSchema, parse } from 'graphql';
-import { io, Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import * as postexApi from '../../plugins/postex-shipping/api/api-extensions';
 import * as smsApi from '../../plugins/sms-otp/api/api-extensions';
 import * as chatApi from '../../plugins/support-chat/api/api-extensions';
+import { connectChat } from '../../plugins/support-chat/e2e/chat-fixtures';
 import * as zibalApi from '../../plugins/zibal-payment/api/api-extensions';
 import { TestShop } from '../../src/testing/test-shop';
 
@@ -55,7 +56,7 @@ describe('faults 8: hostile input', () => {
     let adminToken: string;
     let before: Record<string, string>;
     const findings: Finding[] = [];
-    const figures = { graphql: 0, rest: 0, socket: 0, slowestMs: 0 };
+    const figures = { shopOperations: 0, adminOperations: 0, graphql: 0, rest: 0, socket: 0, slowestMs: 0 };
 
     beforeAll(async () => {
         t = await startFaultShop();
@@ -87,6 +88,7 @@ describe('faults 8: hostile input', () => {
 
     it('answers hostile Shop API calls of every custom operation with typed or validation errors', async () => {
         const operations = ops('shopApiExtensions');
+        figures.shopOperations = operations.length;
         expect(operations.length).toBeGreaterThanOrEqual(6);
         const cases = operations.flatMap(o => casesFor(shopSchema, 'shop', o.root, o.field, true));
         // The SMS strategy's login input of the native authenticate mutation is the project's too.
@@ -96,6 +98,7 @@ describe('faults 8: hostile input', () => {
 
     it('answers hostile Admin API calls: FORBIDDEN without a session, typed or validation errors with one', async () => {
         const operations = ops('adminApiExtensions');
+        figures.adminOperations = operations.length;
         expect(operations.length).toBeGreaterThanOrEqual(12);
         const anonymous = operations.flatMap(o =>
             casesFor(adminSchema, 'admin/anonymous', o.root, o.field, true),
@@ -349,16 +352,7 @@ describe('faults 8: hostile input', () => {
     }
 
     function connect(token: string): Promise<Socket> {
-        const socket = io(`${t.baseUrl}/chat`, {
-            auth: { token },
-            transports: ['websocket'],
-            reconnection: false,
-            forceNew: true,
-        });
-        return new Promise((resolve, reject) => {
-            socket.once('connect', () => resolve(socket));
-            socket.once('connect_error', reject);
-        });
+        return connectChat(t.baseUrl, { token });
     }
 });
 

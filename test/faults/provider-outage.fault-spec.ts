@@ -21,8 +21,14 @@ import {
     orderByCode,
     startZibalPayment,
 } from '../../plugins/zibal-payment/e2e/zibal-helpers';
-import { TestShop } from '../../src/testing/test-shop';
-import { ADD_ITEM, ELIGIBLE_SHIPPING, FIRST_VARIANT_IDS, SET_ADDRESS } from '../checkout-helpers';
+import { TestShop, waitFor } from '../../src/testing/test-shop';
+import {
+    ADD_ITEM,
+    ELIGIBLE_SHIPPING,
+    FIRST_VARIANT_IDS,
+    SET_ADDRESS,
+    TEHRAN_ADDRESS,
+} from '../checkout-helpers';
 
 import { percentile, report, startFaultShop, timed } from './support/app-shop';
 
@@ -61,7 +67,7 @@ describe('faults 6: providers hanging', () => {
             products.items.map(async (p: { variants: Array<{ id: string }> }, i: number) => {
                 const client = t.newShopClient();
                 await client.query(ADD_ITEM, { variantId: p.variants[0].id, quantity: 1 + (i % 3) });
-                await client.query(SET_ADDRESS, { input: address() });
+                await client.query(SET_ADDRESS, { input: TEHRAN_ADDRESS });
                 return client;
             }),
         );
@@ -80,10 +86,14 @@ describe('faults 6: providers hanging', () => {
         // Recovery: Postex answers again; after the cooldown one trial call closes the breaker.
         t.simulators.postex.faults.reset();
         const recoveredAt = Date.now();
-        const afterRecovery = await pollUntil(async () => {
-            const a = await postexQuote(carts[0]);
-            return a.source === 'postex' || a.source === 'cache' ? a : undefined;
-        }, 15_000);
+        const afterRecovery = await waitFor(
+            async () => {
+                const a = await postexQuote(carts[0]);
+                return a.source === 'postex' || a.source === 'cache' ? a : undefined;
+            },
+            15_000,
+            'the breaker to close',
+        );
         const timeToClose = Date.now() - recoveredAt;
         const next = await Promise.all(carts.slice(1).map(c => postexQuote(c)));
 
@@ -227,32 +237,6 @@ async function postexQuote(
         reason: postex?.metadata?.fallbackReason,
         price: postex?.priceWithTax,
     };
-}
-
-function address() {
-    return {
-        fullName: 'علی رضایی',
-        streetLine1: 'خیابان ولیعصر، پلاک ۱۲',
-        city: 'تهران',
-        province: 'تهران',
-        postalCode: '1345678912',
-        countryCode: 'IR',
-        phoneNumber: '09121234567',
-    };
-}
-
-async function pollUntil<T>(check: () => Promise<T | undefined>, ms: number): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        const value = await check();
-        if (value) {
-            return value;
-        }
-        if (Date.now() > deadline) {
-            throw new Error(`not within ${ms} ms`);
-        }
-        await sleep(200);
-    }
 }
 
 function sleep(ms: number): Promise<void> {

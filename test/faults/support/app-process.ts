@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createScratchDatabase, deleteRedisKeys, ScratchDatabase } from '../../../src/db/scratch-database';
 import { freePort, waitFor } from '../../../src/testing/test-shop';
 
-import { FAULTS_DATABASE_URL, FAULTS_REDIS_URL } from './app-shop';
+import { FAULTS_DATABASE_URL, FAULTS_DB_POOL_SIZE, FAULTS_REDIS_URL } from './app-shop';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let built = false;
@@ -63,6 +63,7 @@ export async function createDeployment(name: string): Promise<AppDeployment> {
                     DATABASE_URL: database.url,
                     REDIS_URL: FAULTS_REDIS_URL,
                     REDIS_PREFIX: id,
+                    DB_POOL_SIZE: FAULTS_DB_POOL_SIZE,
                     SIMULATOR_PORT: String(await freePort()),
                     ASSETS_DIR: path.join(dir, 'assets'),
                     LOG_FORMAT: 'json',

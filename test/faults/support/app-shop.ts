@@ -14,8 +14,14 @@ export const FAULTS_REDIS_URL = process.env.FAULTS_REDIS_URL ?? 'redis://127.0.0
 export async function startFaultShop(options: TestShopOptions = {}): Promise<TestShop> {
     process.env.DATABASE_URL = FAULTS_DATABASE_URL;
     process.env.REDIS_URL = FAULTS_REDIS_URL;
-    return createTestShop(options);
+    return createTestShop({ ...options, env: { DB_POOL_SIZE: FAULTS_DB_POOL_SIZE, ...options.env } });
 }
+
+/**
+ * PostgreSQL connections per shop process (20 by default): the scenarios start up to two processes each, on a
+ * PostgreSQL server other work shares (100 connections by default).
+ */
+export const FAULTS_DB_POOL_SIZE = '8';
 
 /** Runs `work` and returns its result with the time it took (ms). */
 export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
