@@ -36,6 +36,7 @@ import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
 import { bodyLimits, securityHeaders } from './src/security/http-hardening';
+import { skipCostOfInvalidVariables } from './src/security/query-cost-skip';
 import { RateLimitPlugin } from './src/security/rate-limit.plugin';
 import { SchedulerShutdownPlugin } from './src/scheduler/scheduler-shutdown.plugin';
 import { ProviderUrls } from './src/simulators/provider-urls';
@@ -195,6 +196,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 apiMode: app.appEnv === 'production' ? 'prod' : 'dev',
                 hideFieldSuggestions: app.appEnv === 'production',
                 logComplexityScore: app.log.level === 'debug',
+                skip: skipCostOfInvalidVariables,
             }),
             RateLimitPlugin.init({
                 rules: app.security.rateLimits,

@@ -53,6 +53,22 @@ export default defineConfig({
                 ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
                 1,
             ),
+            // Fault injection (npm run test:faults, issue 17): processes killed, services restarted, providers
+            // hanging. One file at a time, each bounded; not part of plain `npm test`.
+            {
+                plugins: [swcPlugin],
+                test: {
+                    name: 'faults',
+                    sequence: { groupOrder: 3 },
+                    include: ['test/faults/**/*.fault-spec.ts'],
+                    environment: 'node' as const,
+                    testTimeout: 180_000,
+                    hookTimeout: 240_000,
+                    pool: 'forks' as const,
+                    maxWorkers: 1,
+                    fileParallelism: false,
+                },
+            },
         ],
     },
 });

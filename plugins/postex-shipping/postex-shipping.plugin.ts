@@ -30,7 +30,7 @@ import { PostexShippingInitOptions, PostexShippingOptions } from './types';
 
 export const DEFAULT_OPTIONS: Omit<PostexShippingOptions, 'apiUrl'> = {
     apiKey: '',
-    quoteTimeoutMs: 3_000,
+    quoteTimeoutMs: 2_500,
     requestTimeoutMs: 10_000,
     quoteCacheTtlMs: 30 * 60_000,
     weightBucketGrams: 500,

@@ -4,7 +4,7 @@ export interface PostexShippingOptions {
     apiUrl: string;
     /** Value of the `x-api-key` header. */
     apiKey: string;
-    /** How long a quote request may take before the fallback price is used (ms). Default 3000. */
+    /** How long a quote request may take before the fallback price is used (ms). Default 2500 (checkout answers within 4 s). */
     quoteTimeoutMs: number;
     /** Timeout of the other Postex calls (parcel create, tracking, label) (ms). Default 10000. */
     requestTimeoutMs: number;

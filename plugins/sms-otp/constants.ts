@@ -23,7 +23,7 @@ export const DEFAULT_OPTIONS = {
     },
     challengeAbove: { hourly: 100, daily: 1_000 },
     templateParameterName: 'CODE',
-    requestTimeoutMs: 5_000,
+    requestTimeoutMs: 2_500,
     placeholderEmailDomain: 'phone.invalid',
     timeZone: 'Asia/Tehran',
 } as const;

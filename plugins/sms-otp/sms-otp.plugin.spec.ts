@@ -25,7 +25,7 @@ describe('SmsOtpPlugin options', () => {
                 above: { hourly: 100, daily: 1000 },
                 strategy: { type: 'proof-of-work', difficulty: 16 },
             },
-            smsir: { templateParameterName: 'CODE', requestTimeoutMs: 5000 },
+            smsir: { templateParameterName: 'CODE', requestTimeoutMs: 2500 },
         });
         expect(resolveOptions({ ...base, challenge: false }).challenge).toBe(false);
     });

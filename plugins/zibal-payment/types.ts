@@ -21,6 +21,12 @@ export interface ZibalPluginOptions {
     connectTimeoutMs?: number;
     /** Time for Zibal to answer once connected. Default 30 s. */
     readTimeoutMs?: number;
+    /**
+     * Time for the whole call (connecting included) while a shopper waits: starting a payment, and the verify and
+     * inquiry of the callback. Past it the shopper gets a clear answer (`ZibalGatewayError`; after paying, the
+     * failure page) and reconciliation settles a paid attempt later. Default 2.5 s (checkout answers within 4 s).
+     */
+    shopperTimeoutMs?: number;
     /** Reconciliation: attempts still pending this long after creation are inquired. Default 10 minutes. */
     reconcileAfterMs?: number;
     /** Reconciliation: unpaid attempts older than this are expired. Default 60 minutes. */

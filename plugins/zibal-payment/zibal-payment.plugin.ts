@@ -89,6 +89,7 @@ export class ZibalPaymentPlugin {
         this.options = {
             connectTimeoutMs: 10_000,
             readTimeoutMs: 30_000,
+            shopperTimeoutMs: 2_500,
             reconcileAfterMs: 10 * 60_000,
             expireAfterMs: 60 * 60_000,
             reconcileSchedule: '*/5 * * * *',

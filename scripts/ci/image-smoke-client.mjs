@@ -1,9 +1,9 @@
-/* global process, console, setTimeout, Buffer, fetch */
+/* global process, console, setTimeout, fetch */
 /* eslint-disable no-console */
 // The client side of scripts/ci/image-smoke.sh: talks to the containers only through their public HTTP APIs.
 //   node image-smoke-client.mjs order <base-url>             guest checkout with cash on delivery, then the jobs
 //   node image-smoke-client.mjs drain <base-url> <pid> <n>   n concurrent requests, SIGTERM to pid while they run
-import http from 'node:http';
+import { sigtermDuringRequests } from './drain-load.mjs';
 
 const [command, baseUrl, ...rest] = process.argv.slice(2);
 
@@ -197,73 +197,10 @@ async function order() {
     );
 }
 
-/** One request on its own connection; resolves with the outcome, never rejects. */
-function request(i, sent) {
-    const body = JSON.stringify({
-        // A few tens of milliseconds each on an idle machine: 20 at once keep the server busy for a while.
-        query: `query($term: String!) { search(input: { term: $term, take: 10, groupByProduct: true }) { totalItems items { productName slug } }
-                products(options: { take: 10 }) { totalItems items { id name variants { id name sku priceWithTax stockLevel } collections { name } } } }`,
-        variables: { term: '' },
-    });
-    return new Promise(resolve => {
-        let connected = false;
-        const req = http.request(`${baseUrl}/shop-api`, {
-            method: 'POST',
-            agent: false,
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        });
-        req.on('socket', socket =>
-            socket.on('connect', () => {
-                connected = true;
-            }),
-        );
-        req.on('finish', () => sent(i));
-        req.on('response', res => {
-            let data = '';
-            res.setEncoding('utf8');
-            res.on('data', chunk => (data += chunk));
-            res.on('end', () => {
-                let valid = false;
-                try {
-                    valid = res.statusCode === 200 && JSON.parse(data).data.products.totalItems > 0;
-                } catch {
-                    /* reported as not valid */
-                }
-                resolve({
-                    i,
-                    connected,
-                    status: res.statusCode,
-                    valid,
-                    ...(valid ? {} : { body: data.slice(0, 300) }),
-                });
-            });
-        });
-        req.on('error', error => resolve({ i, connected, error: error.code ?? error.message }));
-        req.end(body);
-    });
-}
-
 async function drain(pid, count) {
-    let written = 0;
-    let signalledAt;
-    const allWritten = new Promise(resolve => {
-        const outcomes = [];
-        for (let i = 0; i < count; i++) {
-            outcomes.push(request(i, () => ++written === count && resolve(outcomes)));
-        }
-    });
-    const outcomes = await allWritten;
-    // Every request is on the wire; the server is busy with them. Now the orchestrator's SIGTERM.
-    await new Promise(r => setTimeout(r, 50));
-    process.kill(pid, 'SIGTERM');
-    signalledAt = Date.now();
-    const results = await Promise.all(outcomes);
-    const answered = results.filter(r => r.valid).length;
-    const lost = results.filter(r => r.connected && !r.valid);
-    const refused = results.filter(r => !r.connected);
-    const lastAnswer = Date.now() - signalledAt;
+    const { answered, refused, lost, lastAnswerMs, late } = await sigtermDuringRequests(baseUrl, pid, count);
     console.log(
-        `SIGTERM during ${count} concurrent requests: ${answered} answered, ${refused.length} refused before acceptance, ${lost.length} accepted and lost (last answer ${lastAnswer} ms after the signal)`,
+        `SIGTERM during ${count} concurrent requests: ${answered} answered, ${refused} refused before acceptance, ${lost.length} accepted and lost (last answer ${lastAnswerMs} ms after the signal)`,
     );
     if (lost.length) {
         console.log(JSON.stringify(lost));
@@ -273,8 +210,6 @@ async function drain(pid, count) {
         console.log('no request was in flight at SIGTERM: the test proved nothing');
         process.exit(1);
     }
-    // After the signal the server accepts no new connection (a load balancer would send it elsewhere).
-    const late = await request(count, () => undefined);
     console.log(`a request after SIGTERM: ${late.valid ? 'answered' : (late.error ?? late.status)}`);
 }
 

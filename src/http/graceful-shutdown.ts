@@ -14,6 +14,31 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 export type SignalListeners = Map<NodeJS.Signals, Array<(...args: never[]) => unknown>>;
 
+const drainHooks = new WeakMap<http.Server, Set<() => Promise<void>>>();
+
+/**
+ * Work to do as soon as `server` starts draining after SIGTERM, e.g. telling WebSocket clients to reconnect to
+ * another instance (their connections do not hold the drain up). Awaited together with the open requests, within
+ * the same drain deadline, before the application closes. Returns a function that removes the hook.
+ */
+export function onDrain(server: http.Server, hook: () => Promise<void>): () => void {
+    const hooks = drainHooks.get(server) ?? new Set();
+    drainHooks.set(server, hooks);
+    hooks.add(hook);
+    return () => hooks.delete(hook);
+}
+
+function runDrainHooks(server: http.Server): Promise<void> {
+    const hooks = [...(drainHooks.get(server) ?? [])];
+    return Promise.all(
+        hooks.map(hook =>
+            hook().catch((e: unknown) =>
+                Logger.warn(`A drain hook failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx),
+            ),
+        ),
+    ).then(() => undefined);
+}
+
 /** The signal handlers installed now; take it before Vendure's bootstrap(), pass it to {@link drainOnSignal}. */
 export function signalListeners(): SignalListeners {
     return new Map(SIGNALS.map(signal => [signal, process.listeners(signal)]));
@@ -29,7 +54,8 @@ export interface GracefulShutdown {
  * modules' destroy hooks (the event bus and the job queue stop) while the server still accepts requests, so a
  * request accepted then could lose its side effects or fail. On SIGTERM/SIGINT this one:
  * 1. stops accepting connections (idle keep-alive connections are closed, open requests continue),
- * 2. waits until every accepted request has been answered, at most `drainMs` (WebSockets do not hold it up),
+ * 2. runs the {@link onDrain} hooks (the support chat tells its sockets to reconnect elsewhere) and waits until they
+ *    are done and every accepted request has been answered, at most `drainMs` (WebSockets do not hold it up),
  * 3. closes the Nest application (job queue, sockets, database) and exits 0; 1 if closing failed.
  * A second signal during the drain is ignored, as Nest does; the orchestrator's grace period is the last word.
  */
@@ -83,6 +109,7 @@ export function drainOnSignal(
         started = true;
         const since = Date.now();
         Logger.info(`${signal}: draining (${inFlight} request(s) open)`, loggerCtx);
+        const hooksDone = runDrainHooks(server);
         // Nest closes the server again in nest.close() and waits for its 'close' event, which a closed server
         // emits only once: that later call waits for the same event instead of hanging.
         const serverClosed = new Promise<void>(resolve => server.once('close', () => resolve()));
@@ -119,19 +146,14 @@ export function drainOnSignal(
                         resolve();
                     }
                 });
-                return Promise.race([allAnswered, deadline]);
+                return Promise.race([Promise.all([allAnswered, hooksDone]), deadline]);
             })
-            .then(async () => {
+            .then(() => {
                 clearTimeout(timer);
                 Logger.info(`Requests drained in ${Date.now() - since} ms; closing`, loggerCtx);
-                await withDeadline(nest.close(), CLOSE_TIMEOUT_MS);
-                Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
-                process.exit(0);
+                closeAndExit(() => withDeadline(nest.close(), CLOSE_TIMEOUT_MS), signal, since);
             })
-            .catch((e: unknown) => {
-                Logger.error(`Shutdown failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx);
-                process.exit(1);
-            });
+            .catch((e: unknown) => exitFailed(e));
     };
     for (const signal of SIGNALS) {
         process.on(signal, onSignal);
@@ -146,6 +168,21 @@ export function drainOnSignal(
             }
         },
     };
+}
+
+/** The end of both shutdowns: close, then exit 0, or 1 if closing failed. */
+function closeAndExit(close: () => Promise<void>, signal: NodeJS.Signals, since: number): void {
+    close()
+        .then(() => {
+            Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
+            process.exit(0);
+        })
+        .catch(exitFailed);
+}
+
+function exitFailed(e: unknown): never {
+    Logger.error(`Shutdown failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx);
+    process.exit(1);
 }
 
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {
@@ -181,16 +218,7 @@ export function closeOnSignal(close: () => Promise<void>, before: SignalListener
             return;
         }
         started = true;
-        const since = Date.now();
-        close()
-            .then(() => {
-                Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
-                process.exit(0);
-            })
-            .catch((e: unknown) => {
-                Logger.error(`Shutdown failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx);
-                process.exit(1);
-            });
+        closeAndExit(close, signal, Date.now());
     };
     for (const signal of SIGNALS) {
         process.on(signal, onSignal);

@@ -9,6 +9,11 @@ export interface JsonRequestOptions {
     connectTimeoutMs: number;
     /** Time allowed, once connected, for the whole response to arrive. */
     readTimeoutMs: number;
+    /**
+     * Time allowed for the whole exchange, connecting included, when someone waits for it (a shopper's request
+     * must answer within its own deadline whichever phase hangs). Default: only the two limits above.
+     */
+    totalTimeoutMs?: number;
 }
 
 /** Why a request produced no usable JSON answer. */
@@ -38,10 +43,12 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
                 settled = true;
                 clearTimeout(connectTimer);
                 clearTimeout(readTimer);
+                clearTimeout(totalTimer);
                 resolve(result);
             }
         };
         let readTimer: NodeJS.Timeout | undefined;
+        let totalTimer: NodeJS.Timeout | undefined;
         let connected = false;
         const req = transport.request(target, {
             method: options.method ?? (payload ? 'POST' : 'GET'),
@@ -57,6 +64,12 @@ export function requestJson(url: string, options: JsonRequestOptions): Promise<J
             finish({ ok: false, failure: { kind: 'connect-timeout' } });
             req.destroy();
         }, options.connectTimeoutMs);
+        if (options.totalTimeoutMs !== undefined) {
+            totalTimer = setTimeout(() => {
+                finish({ ok: false, failure: { kind: connected ? 'read-timeout' : 'connect-timeout' } });
+                req.destroy();
+            }, options.totalTimeoutMs);
+        }
         req.on('socket', socket => {
             const onConnected = () => {
                 connected = true;

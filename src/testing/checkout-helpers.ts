@@ -142,6 +142,17 @@ export const ACTIVE_ORDER = gql`
     }
 `;
 
+/** The shipping address of the test shoppers (Tehran, which Postex's simulator serves). */
+export const TEHRAN_ADDRESS = {
+    fullName: 'علی رضایی',
+    streetLine1: 'خیابان ولیعصر، پلاک ۱۲',
+    city: 'تهران',
+    province: 'تهران',
+    postalCode: '1345678912',
+    countryCode: 'IR',
+    phoneNumber: '09121234567',
+};
+
 export interface CheckoutInput {
     variantId: string;
     quantity?: number;
@@ -173,13 +184,10 @@ export async function prepareOrderForPayment(
     }
     const address = await client.query(SET_ADDRESS, {
         input: {
-            fullName: 'علی رضایی',
-            streetLine1: 'خیابان ولیعصر، پلاک ۱۲',
-            city: input.city ?? 'تهران',
-            province: input.province ?? 'تهران',
-            postalCode: '1345678912',
-            countryCode: 'IR',
-            phoneNumber: input.phone ?? '09121234567',
+            ...TEHRAN_ADDRESS,
+            ...(input.city ? { city: input.city } : {}),
+            ...(input.province ? { province: input.province } : {}),
+            ...(input.phone ? { phoneNumber: input.phone } : {}),
         },
     });
     assertOk(address.setOrderShippingAddress, 'setOrderShippingAddress');

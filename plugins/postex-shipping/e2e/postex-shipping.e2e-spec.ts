@@ -323,7 +323,7 @@ describe(`postex shipping (${testProfile()})`, () => {
         expect(quoteCalls()).toBe(0);
     });
 
-    it('falls back to the configured price within the 3 s timeout when Postex does not answer', async () => {
+    it('falls back to the configured price within the 2.5 s timeout when Postex does not answer', async () => {
         const client = await cart({ province: 'فارس', city: 'مرکز فارس' });
         t.simulators.postex.faults.arm(QUOTES, { kind: 'timeout', delayMs: 10_000 });
         const started = Date.now();
@@ -331,8 +331,9 @@ describe(`postex shipping (${testProfile()})`, () => {
         const elapsed = Date.now() - started;
         expect(quote?.priceWithTax).toBe(FALLBACK_PRICE);
         expect(quote?.metadata).toMatchObject({ source: 'fallback', fallbackReason: 'timeout' });
-        expect(elapsed).toBeGreaterThanOrEqual(2_900);
-        expect(elapsed).toBeLessThan(4_500);
+        expect(elapsed).toBeGreaterThanOrEqual(2_400);
+        // Checkout answers within 4 s (issue 17, test/faults/provider-outage.fault-spec.ts).
+        expect(elapsed).toBeLessThan(4_000);
     });
 
     it('falls back at once when Postex answers 5xx, without caching the failure', async () => {

@@ -10,6 +10,7 @@ import {
     TransactionalConnection,
 } from '@vendure/core';
 
+import { isEntityId } from '../../../src/db/entity-id';
 import { labelPath, PLUGIN_INIT_OPTIONS } from '../constants';
 import { PostexShippingOptions } from '../types';
 
@@ -52,7 +53,9 @@ export class PostexLabelService {
 
     /** A signed link to the label, valid for `labelLinkTtlSeconds`; the fulfillment must be visible (else thrown). */
     async createLink(ctx: RequestContext, fulfillmentId: ID): Promise<PostexLabelLinkResult> {
-        const fulfillment = await this.visibleFulfillment(ctx, fulfillmentId);
+        const fulfillment = isEntityId(fulfillmentId)
+            ? await this.visibleFulfillment(ctx, fulfillmentId)
+            : undefined;
         if (!fulfillment) {
             throw new EntityNotFoundError('Fulfillment', fulfillmentId);
         }

@@ -16,6 +16,7 @@ import {
     Role,
     TransactionalConnection,
     User,
+    UserInputError,
 } from '@vendure/core';
 
 import { maskMobile, normalizeIranianMobile, toAsciiDigits } from '../../../src/iran';
@@ -607,6 +608,9 @@ export class SmsOtpService implements OnApplicationShutdown {
         skip = 0,
         take = 50,
     ): Promise<{ items: OtpChallenge[]; totalItems: number }> {
+        if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(take) || take < 1) {
+            throw new UserInputError('skip must be 0 or more, take 1 or more');
+        }
         const query = this.connection.rawConnection
             .getRepository(OtpChallenge)
             .createQueryBuilder('c')
@@ -615,7 +619,12 @@ export class SmsOtpService implements OnApplicationShutdown {
             .skip(skip)
             .take(Math.min(take, 100));
         if (rawPhone) {
-            query.where('c.phoneNumber = :phone', { phone: normalizeIranianMobile(rawPhone) ?? rawPhone });
+            const phone = normalizeIranianMobile(rawPhone);
+            if (!phone) {
+                // Only normalized mobile numbers are stored: anything else matches nothing.
+                return { items: [], totalItems: 0 };
+            }
+            query.where('c.phoneNumber = :phone', { phone });
         }
         const [items, totalItems] = await query.getManyAndCount();
         return { items, totalItems };

@@ -61,7 +61,7 @@ export class SmsirClient {
 
     constructor(private readonly options: Pick<SmsirOptions, 'baseUrl' | 'apiKey' | 'requestTimeoutMs'>) {
         this.baseUrl = options.baseUrl.replace(/\/$/, '');
-        this.timeoutMs = options.requestTimeoutMs ?? 5_000;
+        this.timeoutMs = options.requestTimeoutMs ?? 2_500;
     }
 
     /** `POST /v1/send/verify`: sends a template message (an OTP code) to one mobile number. */
@@ -105,6 +105,8 @@ export class SmsirClient {
             body,
             connectTimeoutMs: this.timeoutMs,
             readTimeoutMs: this.timeoutMs,
+            // The shopper waits for the send: the whole call, connecting included, ends within the timeout.
+            totalTimeoutMs: this.timeoutMs,
         });
         if (!response.ok && response.failure.kind !== 'malformed') {
             const timedOut = response.failure.kind !== 'network';

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type http from 'node:http';
 
 import { Inject, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import {
@@ -21,6 +22,7 @@ import {
     STAFF_ROOM,
     userRoom,
 } from '../constants';
+import { onDrain } from '../../../src/http/graceful-shutdown';
 import { isAllowedOrigin } from '../service/allowed-origin';
 import { ChatHub, ChatSocketData } from '../service/chat-hub';
 import {
@@ -30,6 +32,7 @@ import {
     toMessagePayload,
 } from '../service/support-chat.service';
 import { ChatAck, ChatErrorCode, ChatParty, ResolvedSupportChatOptions, StaffPresence } from '../types';
+import type { ServerShutdownEvent } from '../ui/protocol';
 
 type Payload = Record<string, unknown> | undefined;
 
@@ -53,6 +56,12 @@ export class ChatGateway
     private readonly sendChains = new WeakMap<Socket, Promise<unknown>>();
     private redisClients: Redis[] = [];
     private closing = false;
+    /** Set when the server starts draining (SIGTERM): new sockets are refused, the open ones are moved away. */
+    private draining = false;
+    /** Client events being handled now, and who waits for none to be. */
+    private handling = 0;
+    private idleWaiters: Array<() => void> = [];
+    private removeDrainHook?: () => void;
 
     constructor(
         private readonly service: SupportChatService,
@@ -76,8 +85,16 @@ export class ChatGateway
                 createAdapter(pub, sub, { key: `${this.options.redis.keyPrefix}socket.io` }),
             );
         }
+        const httpServer = (namespace.server as { httpServer?: http.Server }).httpServer;
+        if (httpServer) {
+            this.removeDrainHook = onDrain(httpServer, () => this.moveSocketsAway(namespace));
+        }
         // Refused at connect: the client gets `connect_error` with the message, no socket is created.
         namespace.use((socket, next) => {
+            if (this.draining) {
+                next(new Error('SERVER_SHUTTING_DOWN'));
+                return;
+            }
             this.authenticate(socket).then(
                 found => {
                     if (typeof found === 'string') {
@@ -133,9 +150,32 @@ export class ChatGateway
         }
     }
 
+    /**
+     * The server is draining: tell this instance's sockets (not the other instances') to reconnect elsewhere, let
+     * the events they already sent be answered, then close them. A chat message sent meanwhile is stored and
+     * acknowledged here; one that loses the race is sent again by the client after reconnecting (`clientMessageId`
+     * makes that idempotent).
+     */
+    private async moveSocketsAway(namespace: Namespace): Promise<void> {
+        this.draining = true;
+        const event: ServerShutdownEvent = { reason: 'SHUTDOWN', reconnectAfterMs: 500 };
+        const count = namespace.sockets.size;
+        namespace.local.emit('server:shutdown', event);
+        await this.idle();
+        namespace.local.disconnectSockets(true);
+        Logger.info(`Shutdown: ${count} socket(s) told to reconnect elsewhere and closed`, loggerCtx);
+    }
+
+    private idle(): Promise<void> {
+        return this.handling === 0
+            ? Promise.resolve()
+            : new Promise(resolve => this.idleWaiters.push(resolve));
+    }
+
     /** Nest calls this before it closes socket.io: the disconnects of shutdown need no presence lookups. */
     onModuleDestroy(): void {
         this.closing = true;
+        this.removeDrainHook?.();
         clearInterval(this.recheckTimer);
         this.logoutSubscription?.unsubscribe();
     }
@@ -300,10 +340,17 @@ export class ChatGateway
             return;
         }
         const body = args[0];
-        handler(socket, typeof body === 'object' && body !== null ? (body as Payload) : undefined).then(
-            result => ack?.(result),
-            err => this.logUnexpected(`socket ${socket.id}, ${event}`, err),
-        );
+        this.handling++;
+        handler(socket, typeof body === 'object' && body !== null ? (body as Payload) : undefined)
+            .then(
+                result => ack?.(result),
+                err => this.logUnexpected(`socket ${socket.id}, ${event}`, err),
+            )
+            .finally(() => {
+                if (--this.handling === 0) {
+                    this.idleWaiters.splice(0).forEach(resolve => resolve());
+                }
+            });
     }
 
     async list(socket: Socket) {

@@ -110,7 +110,7 @@ export class AdminSupportChatResolver {
     @Query()
     @Allow(manageSupportChatPermission.Permission)
     async supportConversations(@Args() args: { filter?: ConversationFilter }) {
-        return this.service.listConversations(args.filter ?? {});
+        return orThrow(() => this.service.listConversations(args.filter ?? {}));
     }
 
     @Query()
@@ -129,14 +129,16 @@ export class AdminSupportChatResolver {
     @Query()
     @Allow(manageSupportChatPermission.Permission)
     async supportConversation(@Ctx() ctx: RequestContext, @Args() args: { id: ID }) {
-        try {
-            return await this.service.conversationFor(await this.service.staffFromCtx(ctx), args.id);
-        } catch (err) {
-            if (err instanceof ChatError && err.code === 'NOT_FOUND') {
-                return null;
+        return orThrow(async () => {
+            try {
+                return await this.service.conversationFor(await this.service.staffFromCtx(ctx), args.id);
+            } catch (err) {
+                if (err instanceof ChatError && err.code === 'NOT_FOUND') {
+                    return null;
+                }
+                throw err;
             }
-            throw err;
-        }
+        });
     }
 
     @Query()

@@ -62,4 +62,18 @@ describe('ChatHub.onlineStaffIds', () => {
         expect(await later).toEqual(['2']);
         expect(fake.calls()).toBe(3);
     });
+
+    it("answers with this instance's staff when another instance does not answer the look-up", async () => {
+        const local = [{ data: { administratorId: '7', presence: 'online' } }];
+        const namespace = {
+            in: () => ({
+                fetchSockets: () =>
+                    Promise.reject(new Error('timeout reached while waiting for fetchSockets response')),
+            }),
+            local: { in: () => ({ fetchSockets: () => Promise.resolve(local) }) },
+        } as unknown as Namespace;
+        const hub = new ChatHub();
+        hub.attach(namespace);
+        expect(await hub.onlineStaffIds()).toEqual(['7']);
+    });
 });

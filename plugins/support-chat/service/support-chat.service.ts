@@ -25,6 +25,7 @@ import { types as pgTypes } from 'pg';
 import { In, IsNull, LessThan, MoreThan, Not } from 'typeorm';
 import { ModuleRef } from '@nestjs/core';
 
+import { hasNulCharacter, isEntityId } from '../../../src/db/entity-id';
 import {
     loggerCtx,
     manageSupportChatPermission,
@@ -351,7 +352,11 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         if (filter.status) {
             qb.andWhere('c.status = :status', { status: filter.status });
         }
+        const page = validPage(filter);
         if (filter.assigneeId != null) {
+            if (!isEntityId(filter.assigneeId)) {
+                throw new ChatError('INVALID_PAYLOAD', 'assigneeId is not valid');
+            }
             qb.andWhere('c.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
         }
         if (filter.unassigned) {
@@ -364,8 +369,8 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
         qb.orderBy('CASE WHEN c.unreadByStaff > 0 THEN 0 ELSE 1 END', 'ASC')
             .addOrderBy('c.lastShopperMessageAt', 'ASC')
             .addOrderBy('c.id', 'ASC')
-            .skip(filter.skip ?? 0)
-            .take(Math.min(filter.take ?? 50, 100));
+            .skip(page.skip)
+            .take(page.take);
         const [items, totalItems] = await qb.getManyAndCount();
         return { items, totalItems };
     }
@@ -429,6 +434,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             throw new ChatError('INVALID_PAYLOAD', 'body must be a string');
         }
         const text = body.trim();
+        if (hasNulCharacter(text)) {
+            throw new ChatError('INVALID_PAYLOAD', 'body must not contain NUL characters');
+        }
         if (!text) {
             throw new ChatError('MESSAGE_EMPTY', 'The message is empty');
         }
@@ -701,6 +709,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     async assign(conversationId: unknown, administratorId: ID | null): Promise<SupportConversation> {
         const staffLookup = await this.ctx();
         if (administratorId != null) {
+            if (!isEntityId(administratorId)) {
+                throw new ChatError('INVALID_PAYLOAD', 'administratorId is not valid');
+            }
             const admin = await this.connection
                 .getRepository(staffLookup, Administrator)
                 .findOne({ where: { id: administratorId, deletedAt: IsNull() } });
@@ -821,6 +832,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }): Promise<SupportCannedReply> {
         const ctx = await this.ctx();
         const repo = this.connection.getRepository(ctx, SupportCannedReply);
+        if (input.id != null && !isEntityId(input.id)) {
+            throw new ChatError('NOT_FOUND', 'No such canned reply');
+        }
         const entity =
             input.id != null ? await repo.findOne({ where: { id: input.id } }) : new SupportCannedReply();
         if (!entity) {
@@ -831,10 +845,21 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
             if (!/^[\p{L}\p{N}_/-]{1,40}$/u.test(shortcut)) {
                 throw new ChatError('INVALID_PAYLOAD', 'shortcut: 1-40 letters, digits, _ / -');
             }
+            const taken = await repo.findOne({ where: { shortcut } });
+            if (taken && taken.id !== entity.id) {
+                throw new ChatError(
+                    'INVALID_PAYLOAD',
+                    `shortcut ${shortcut} is taken by another canned reply`,
+                );
+            }
             entity.shortcut = shortcut;
         }
         if (input.title !== undefined) {
-            entity.title = input.title.trim().slice(0, 120);
+            const title = input.title.trim();
+            if ([...title].length > 120 || hasNulCharacter(title)) {
+                throw new ChatError('INVALID_PAYLOAD', 'title: at most 120 characters of text');
+            }
+            entity.title = title;
         }
         if (input.body !== undefined) {
             entity.body = this.cleanBody(input.body);
@@ -846,6 +871,9 @@ export class SupportChatService implements OnApplicationBootstrap, OnModuleDestr
     }
 
     async deleteCannedReply(id: ID): Promise<boolean> {
+        if (!isEntityId(id)) {
+            return false;
+        }
         const ctx = await this.ctx();
         const result = await this.connection.getRepository(ctx, SupportCannedReply).delete({ id });
         return !!result.affected;
@@ -966,15 +994,24 @@ function withDates(row: Record<string, unknown>): Record<string, unknown> {
     );
 }
 
+/** `skip` and `take` of a list: whole numbers, `take` 1-100 (default 50). */
+function validPage(page: { skip?: number | null; take?: number | null }): { skip: number; take: number } {
+    const skip = page.skip ?? 0;
+    const take = page.take ?? 50;
+    if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(take) || take < 1) {
+        throw new ChatError('INVALID_PAYLOAD', 'skip must be 0 or more, take 1 or more');
+    }
+    return { skip, take: Math.min(take, 100) };
+}
+
 function validConversationId(value: unknown): string {
     if (typeof value !== 'string' && typeof value !== 'number') {
         throw new ChatError('INVALID_PAYLOAD', 'conversationId is required');
     }
-    const id = String(value);
-    if (!/^[0-9a-zA-Z-]{1,40}$/.test(id)) {
+    if (!isEntityId(value)) {
         throw new ChatError('INVALID_PAYLOAD', 'conversationId is not valid');
     }
-    return id;
+    return String(value);
 }
 
 function senderIdOf(party: ChatParty): string | null {

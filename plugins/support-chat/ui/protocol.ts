@@ -18,6 +18,17 @@ export type ChatErrorCode =
     | 'FORBIDDEN'
     | 'INTERNAL_ERROR';
 
+/**
+ * `server:shutdown`: this server instance is stopping (SIGTERM). Its sockets are closed right after their running
+ * requests are answered; the client reconnects, through the load balancer, to another instance. A connection
+ * attempt that still reaches this instance is refused with `connect_error` `SERVER_SHUTTING_DOWN`: retry shortly.
+ */
+export interface ServerShutdownEvent {
+    reason: 'SHUTDOWN';
+    /** Reconnect after about this many milliseconds (with some jitter of your own). */
+    reconnectAfterMs: number;
+}
+
 export type ChatAck<T> =
     { ok: true; data: T } | { ok: false; error: { code: ChatErrorCode; message: string } };
 

@@ -335,6 +335,12 @@ export class ChatClient {
             this.setStatus('error');
             return;
         }
+        if (err.message === 'SERVER_SHUTTING_DOWN') {
+            // This instance is stopping (a refusal, so socket.io does not retry): another one will take us.
+            this.setStatus('offline');
+            setTimeout(() => this.wanted && socket.connect(), 300 + Math.random() * 700);
+            return;
+        }
         if (err.message !== 'UNAUTHORIZED') {
             // Network trouble: socket.io keeps retrying with backoff.
             this.setStatus('offline');

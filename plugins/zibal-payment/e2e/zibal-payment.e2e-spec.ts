@@ -628,8 +628,9 @@ async function whileVerifying<T>(
     during: () => Promise<T>,
 ): Promise<{ landing: string; result: T }> {
     const callback = onInstance(t.simulators.zibal.pay(Number(p.trackId)), base);
-    const readTimeoutMs = ZibalPaymentPlugin.options.readTimeoutMs;
+    const { readTimeoutMs, shopperTimeoutMs } = ZibalPaymentPlugin.options;
     ZibalPaymentPlugin.options.readTimeoutMs = 30_000;
+    ZibalPaymentPlugin.options.shopperTimeoutMs = 30_000;
     t.simulators.zibal.faults.arm('/v1/verify', { kind: 'delay', delayMs: 20_000 });
     try {
         const landing = followCallback(callback);
@@ -639,6 +640,7 @@ async function whileVerifying<T>(
         return { landing: await landing, result };
     } finally {
         ZibalPaymentPlugin.options.readTimeoutMs = readTimeoutMs;
+        ZibalPaymentPlugin.options.shopperTimeoutMs = shopperTimeoutMs;
         t.simulators.zibal.faults.reset();
     }
 }

@@ -78,6 +78,13 @@ export interface ZibalClientConfig {
     platformToken?: string;
     connectTimeoutMs: number;
     readTimeoutMs: number;
+    /** Overall deadline of the calls a shopper waits for (payment start; verify and inquiry when asked). */
+    shopperTimeoutMs: number;
+}
+
+/** `shopperWaiting`: the call ends within `shopperTimeoutMs` (a shopper waits for it). */
+export interface ZibalCallOptions {
+    shopperWaiting?: boolean;
 }
 
 /**
@@ -101,24 +108,30 @@ export class ZibalClient {
         description?: string;
     }): Promise<ZibalOutcome<{ trackId: string | null }>> {
         const body = { merchant: this.config.merchant, ...input, amount: toRial(input.amount) };
-        return this.call('/v1/request', body, answer => ({
-            trackId: answer.trackId != null ? String(answer.trackId) : null,
-        }));
+        // The shopper waits for the payment page: always within the shopper's deadline.
+        return this.call(
+            '/v1/request',
+            body,
+            answer => ({ trackId: answer.trackId != null ? String(answer.trackId) : null }),
+            { shopperWaiting: true },
+        );
     }
 
-    verify(trackId: string): Promise<ZibalOutcome<ZibalTransaction>> {
+    verify(trackId: string, options: ZibalCallOptions = {}): Promise<ZibalOutcome<ZibalTransaction>> {
         return this.call(
             '/v1/verify',
             { merchant: this.config.merchant, trackId: Number(trackId) },
             toTransaction,
+            options,
         );
     }
 
-    inquiry(trackId: string): Promise<ZibalOutcome<ZibalTransaction>> {
+    inquiry(trackId: string, options: ZibalCallOptions = {}): Promise<ZibalOutcome<ZibalTransaction>> {
         return this.call(
             '/v1/inquiry',
             { merchant: this.config.merchant, trackId: Number(trackId) },
             toTransaction,
+            options,
         );
     }
 
@@ -155,11 +168,13 @@ export class ZibalClient {
         path: string,
         body: Record<string, unknown>,
         map: (body: Record<string, unknown>) => T,
+        options: ZibalCallOptions,
     ): Promise<ZibalOutcome<T>> {
         const response = await requestJson(`${this.config.apiUrl}${path}`, {
             body,
             connectTimeoutMs: this.config.connectTimeoutMs,
             readTimeoutMs: this.config.readTimeoutMs,
+            ...(options.shopperWaiting ? { totalTimeoutMs: this.config.shopperTimeoutMs } : {}),
         });
         return this.interpret(response, map);
     }

@@ -20,6 +20,7 @@ import {
 } from '@vendure/core';
 import { Brackets } from 'typeorm';
 
+import { isEntityId } from '../../../src/db/entity-id';
 import { normalizeIranianMobile } from '../../../src/iran/mobile';
 import { formatRial, fromRial, roundToWholeRial, toRial } from '../../../src/iran/money';
 import {
@@ -42,6 +43,7 @@ import {
     ZIBAL_RESULT_MESSAGES,
     ZIBAL_STATUS,
     ZIBAL_STATUS_MESSAGES,
+    ZibalCallOptions,
     ZibalClient,
     ZibalTransaction,
 } from './zibal.client';
@@ -239,7 +241,8 @@ export class ZibalService {
             );
             return this.options.failurePath(String(query.orderId).slice(0, 64));
         }
-        let state = await this.settleAttempt(attempt.id);
+        const waiting = { shopperWaiting: true };
+        let state = await this.settleAttempt(attempt.id, waiting);
         // A duplicate callback while another request verifies this attempt answers with that request's outcome;
         // a callback while another attempt of the order is verified waits for it, then settles its own.
         for (
@@ -250,7 +253,7 @@ export class ZibalService {
             await new Promise(resolve => setTimeout(resolve, 100));
             state =
                 state === 'order-busy'
-                    ? await this.settleAttempt(attempt.id)
+                    ? await this.settleAttempt(attempt.id, waiting)
                     : (
                           await this.connection.rawConnection
                               .getRepository(ZibalPaymentAttempt)
@@ -268,7 +271,7 @@ export class ZibalService {
      * A verified payment is added only when the order is still payable for exactly the attempt's amount and
      * Zibal's verified amount equals it, checked again under the order's lock in the transaction that adds it.
      */
-    async settleAttempt(attemptId: ID): Promise<SettleOutcome> {
+    async settleAttempt(attemptId: ID, calls: ZibalCallOptions = {}): Promise<SettleOutcome> {
         const repo = this.connection.rawConnection.getRepository(ZibalPaymentAttempt);
         const claimToken = randomUUID();
         const before = await repo.findOneOrFail({ where: { id: attemptId } });
@@ -293,7 +296,7 @@ export class ZibalService {
         const why = whyNotPayable(order, attempt.amount);
         if (why !== undefined) {
             // A process may have verified it and stopped before adding the payment: then the money is taken.
-            const inquiry = await this.client.inquiry(attempt.trackId);
+            const inquiry = await this.client.inquiry(attempt.trackId, calls);
             if (inquiry.kind === 'unavailable') {
                 return this.finish(
                     attempt,
@@ -308,7 +311,7 @@ export class ZibalService {
             Logger.warn(`trackId ${attempt.trackId}: not verified, ${why}`, loggerCtx);
             return this.finish(attempt, 'rejected', event('not-verified', { note: why }));
         }
-        const verified = await this.verifiedTransaction(attempt);
+        const verified = await this.verifiedTransaction(attempt, calls);
         if (verified.kind === 'retry-later') {
             return this.finish(attempt, 'pending', verified.event);
         }
@@ -696,6 +699,9 @@ export class ZibalService {
 
     /** The attempts of an order the caller can see in its channel (none for another channel's order). */
     async attemptsForOrder(ctx: RequestContext, orderId: ID): Promise<ZibalPaymentAttempt[]> {
+        if (!isEntityId(orderId)) {
+            return [];
+        }
         const order = await this.orderService.findOne(ctx, orderId, []);
         if (!order) {
             return [];
@@ -707,12 +713,13 @@ export class ZibalService {
 
     private async verifiedTransaction(
         attempt: ZibalPaymentAttempt,
+        calls: ZibalCallOptions,
     ): Promise<
         | { kind: 'verified'; transaction: ZibalTransaction; event: ZibalAttemptEvent }
         | { kind: 'not-paid'; status: number | null; event: ZibalAttemptEvent }
         | { kind: 'retry-later'; event: ZibalAttemptEvent }
     > {
-        const verify = await this.client.verify(attempt.trackId);
+        const verify = await this.client.verify(attempt.trackId, calls);
         if (verify.kind === 'unavailable') {
             Logger.warn(
                 `verify of trackId ${attempt.trackId} failed: ${verify.reason}; reconciliation will retry`,
@@ -728,7 +735,7 @@ export class ZibalService {
             };
         }
         // 201 (verified before, e.g. by a process that stopped) and 202 (not paid) are confirmed by an inquiry.
-        const inquiry = await this.client.inquiry(attempt.trackId);
+        const inquiry = await this.client.inquiry(attempt.trackId, calls);
         if (inquiry.kind === 'unavailable') {
             return {
                 kind: 'retry-later',
