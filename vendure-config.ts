@@ -246,6 +246,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 platformToken: app.zibal.platformToken,
                 publicUrl: app.publicUrl,
                 storefrontUrl: app.storefrontUrl,
+                reconcileAfterMs: app.zibal.reconcileAfterMs,
+                claimTtlMs: app.zibal.claimTtlMs,
             }),
             // Payment landing pages for the demo shop, only while no real storefront is configured.
             ...(app.storefrontUrl === `${app.publicUrl}/storefront` ? [DemoStorefrontPlugin] : []),
@@ -319,7 +321,12 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
         BullMQJobQueuePlugin.init({
             connection,
             queueOptions: { prefix: app.redisPrefix },
-            workerOptions: { prefix: app.redisPrefix },
+            // A job whose worker died keeps its lock until it expires; the stalled check then puts it back.
+            workerOptions: {
+                prefix: app.redisPrefix,
+                lockDuration: app.jobLockMs,
+                stalledInterval: app.jobLockMs,
+            },
         }),
         RedisCachePlugin.init({
             redisOptions: redisConnection(app.redisCacheUrl ?? app.redisUrl),

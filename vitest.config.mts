@@ -46,6 +46,23 @@ export default defineConfig({
                 // E2E_MAX_WORKERS=1: one file at a time (.ci/run's PostgreSQL + Redis pass, see there).
                 Number(process.env.E2E_MAX_WORKERS ?? 2),
             ),
+            // Fault scenarios (npm run test:faults; issue 17): separate server, worker and simulator processes killed
+            // and restarted; one file at a time, the compiled dist/ built once by the global setup.
+            {
+                plugins: [swcPlugin],
+                test: {
+                    name: 'faults',
+                    sequence: { groupOrder: 3 },
+                    include: ['test/faults/**/*.fault-spec.ts'],
+                    environment: 'node' as const,
+                    globalSetup: ['test/faults/support/global-setup.ts'],
+                    testTimeout: 180_000,
+                    hookTimeout: 240_000,
+                    pool: 'forks' as const,
+                    maxWorkers: 1,
+                    fileParallelism: false,
+                },
+            },
             // A Vendure server and a Chromium per file: one file at a time.
             serverProject(
                 'browser',

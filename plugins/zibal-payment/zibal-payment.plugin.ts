@@ -10,7 +10,7 @@ import {
 import { zibalReconcileTask } from './config/reconcile.task';
 import { zibalOrderProcess } from './config/zibal-order-process';
 import { zibalPaymentHandler } from './config/zibal-payment.handler';
-import { ZIBAL_PLUGIN_OPTIONS } from './constants';
+import { CLAIM_TTL_MS, ZIBAL_PLUGIN_OPTIONS } from './constants';
 import { ZibalPaymentAttempt } from './entities/zibal-payment-attempt.entity';
 import { OrderLock } from './service/order-lock';
 import { ZibalService } from './service/zibal.service';
@@ -86,6 +86,7 @@ export class ZibalPaymentPlugin {
             connectTimeoutMs: 10_000,
             readTimeoutMs: 30_000,
             reconcileAfterMs: 10 * 60_000,
+            claimTtlMs: CLAIM_TTL_MS,
             expireAfterMs: 60 * 60_000,
             reconcileSchedule: '*/5 * * * *',
             platformApiUrl: 'https://api.zibal.ir',

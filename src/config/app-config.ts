@@ -97,6 +97,8 @@ export const envSchema = z.object({
             .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
             .optional(),
     ),
+    /** BullMQ job lock: a job whose worker died (SIGKILL, OOM) is taken up again after 1-2x this. */
+    JOB_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
     REDIS_PREFIX: z
         .string()
         .regex(/^[A-Za-z0-9_-]{1,40}$/)
@@ -119,6 +121,10 @@ export const envSchema = z.object({
     ZIBAL_API_URL: optionalUrl,
     ZIBAL_PLATFORM_TOKEN: optionalString,
     ZIBAL_PLATFORM_URL: optionalUrl,
+    /** Zibal attempts still pending this long are inquired by the reconciliation task. */
+    ZIBAL_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    /** A verify claim left by a stopped process is taken over by reconciliation after this long. */
+    ZIBAL_CLAIM_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     SMSIR_API_KEY: optionalString,
     SMSIR_TEMPLATE_ID: optionalString,
     SMSIR_API_URL: optionalUrl,
@@ -198,6 +204,8 @@ export interface AppConfig {
     redisCacheUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
+    /** BullMQ lock duration and stalled-job check interval: a dead worker's job runs again after 1-2x this. */
+    jobLockMs: number;
     /** On SIGTERM, how long the server waits for accepted requests to be answered before it closes anyway. */
     shutdownDrainMs: number;
     /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
@@ -221,7 +229,14 @@ export interface AppConfig {
     vatPercent: number;
     seedOnStart: boolean;
     simulatorPort: number;
-    zibal: { merchant?: string; apiUrl?: string; platformToken?: string; platformUrl?: string };
+    zibal: {
+        merchant?: string;
+        apiUrl?: string;
+        platformToken?: string;
+        platformUrl?: string;
+        reconcileAfterMs: number;
+        claimTtlMs: number;
+    };
     smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
     postex: { apiKey?: string; apiUrl?: string; originCityCode: number };
     /**
@@ -294,6 +309,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         redisUrl: e.REDIS_URL,
         redisCacheUrl: e.REDIS_CACHE_URL ?? e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,
+        jobLockMs: e.JOB_LOCK_SECONDS * 1000,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
         assetsDir: path.resolve(e.ASSETS_DIR),
@@ -326,6 +342,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             apiUrl: e.ZIBAL_API_URL,
             platformToken: e.ZIBAL_PLATFORM_TOKEN,
             platformUrl: e.ZIBAL_PLATFORM_URL,
+            reconcileAfterMs: e.ZIBAL_RECONCILE_AFTER_SECONDS * 1000,
+            claimTtlMs: e.ZIBAL_CLAIM_TTL_SECONDS * 1000,
         },
         smsir: { apiKey: e.SMSIR_API_KEY, templateId: e.SMSIR_TEMPLATE_ID, apiUrl: e.SMSIR_API_URL },
         postex: {

@@ -24,7 +24,6 @@ import { formatRial, fromRial, roundToWholeRial, toRial } from '../../../src/ira
 import {
     CALLBACK_PATH,
     CALLBACK_WAIT_MS,
-    CLAIM_TTL_MS,
     loggerCtx,
     RECONCILE_PAGE_SIZE,
     ZIBAL_HANDLER_CODE,
@@ -344,7 +343,7 @@ export class ZibalService {
                 .getRepository(txCtx, ZibalPaymentAttempt)
                 .createQueryBuilder()
                 .update(ZibalPaymentAttempt)
-                .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
+                .set({ state: 'verifying', claimToken, claimExpiresAt: now + this.options.claimTtlMs })
                 .where('"id" = :id', { id: attempt.id })
                 .andWhere(unclaimed(now))
                 .execute();
