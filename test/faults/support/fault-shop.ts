@@ -26,7 +26,7 @@ export const FAULTS_DATABASE_URL =
 export const FAULTS_REDIS_URL = process.env.FAULTS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A minimal config for @vendure/testing's client: bearer tokens, the project's default superadmin. */
-const CLIENT_CONFIG = {
+export const CLIENT_CONFIG = {
     apiOptions: { channelTokenKey: 'vendure-token' },
     authOptions: {
         tokenMethod: 'bearer',

@@ -2,6 +2,7 @@ import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
 import {
+    ACTIVE_ORDER,
     ADD_PAYMENT,
     assertOk,
     FIRST_VARIANT_IDS,
@@ -106,13 +107,20 @@ export interface ZibalCheckout {
     callbackUrl: string;
 }
 
-/** A guest checks out and starts a Zibal payment at `baseUrl`; `pay` makes the simulator's bank page pay it. */
+/**
+ * A guest checks out and starts a Zibal payment. Called again after a failed request (a shopper reloading), it goes
+ * on from where the active order is: an order already in ArrangingPayment only gets the payment intent.
+ */
 export async function startZibalCheckout(
     client: SimpleGraphQLClient,
     variantId: string,
     email: string,
 ): Promise<{ code: string; trackId: string }> {
-    const order = await prepareOrderForPayment(client, { variantId, email });
+    const { activeOrder } = await client.query(ACTIVE_ORDER);
+    const order =
+        activeOrder?.state === 'ArrangingPayment'
+            ? { code: activeOrder.code as string }
+            : await prepareOrderForPayment(client, { variantId, email });
     const { createZibalPaymentIntent: intent } = await client.query(CREATE_INTENT);
     if (intent.__typename !== 'ZibalPaymentIntent') {
         throw new Error(`createZibalPaymentIntent failed: ${JSON.stringify(intent)}`);
