@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
-import gql from 'graphql-tag';
 import { io, Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -176,7 +175,9 @@ describe('Redis restarted: queued jobs done once, sessions and counters kept, ch
         const staff = connect(serverB.baseUrl, admin.getAuthToken());
         const guest = connect(serverA.baseUrl, shopper.getAuthToken());
         sockets.push(staff, guest);
-        await Promise.all([staff, guest].map(s => new Promise(resolve => s.once('connect', resolve))));
+        await Promise.all(
+            [staff, guest].map(s => new Promise<void>(resolve => s.once('connect', () => resolve()))),
+        );
         const started = await ack<{ conversation: { id: string } }>(guest, 'conversation:start', {});
         if (!started.ok) {
             throw new Error(`conversation:start: ${started.error.code}`);

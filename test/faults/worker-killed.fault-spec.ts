@@ -209,6 +209,7 @@ describe('worker killed mid-job: every job completes, its effect happens once', 
         // Hold the index table: the worker's update of the index blocks on it, mid-job.
         const locker = new Client({ connectionString: shop.database.url });
         await locker.connect();
+        const lockerPid = Number((await locker.query('select pg_backend_pid() pid')).rows[0].pid);
         await locker.query('begin');
         await locker.query('lock table search_index_item in exclusive mode');
         try {
@@ -220,7 +221,7 @@ describe('worker killed mid-job: every job completes, its effect happens once', 
                 async () =>
                     (await count(
                         `select count(*) n from pg_stat_activity where datname = current_database()
-                           and wait_event_type = 'Lock' and pid <> ${Number(locker.processID)}`,
+                           and wait_event_type = 'Lock' and pid <> ${lockerPid}`,
                     )) > 0,
                 60_000,
                 'the indexing job to wait on the index table',

@@ -54,10 +54,12 @@ class RoundRobinClient extends SimpleGraphQLClient {
         super(config, '');
     }
 
-    override query<T = any, V extends Record<string, any> = Record<string, any>>(
+    // The signature of SimpleGraphQLClient.query, whose defaults are `any`.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    override query<T = any, V extends Record<string, unknown> = Record<string, unknown>>(
         query: DocumentNode,
         variables?: V,
-        queryParams?: Record<string, any>,
+        queryParams?: Record<string, string>,
     ): Promise<T> {
         return this.balancer.send(baseUrl => {
             Reflect.set(this, 'apiUrl', `${baseUrl}/shop-api`);
