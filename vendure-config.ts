@@ -34,6 +34,7 @@ import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
+import { databaseErrorMaskPlugin } from './src/security/database-errors';
 import { bodyLimits, securityHeaders } from './src/security/http-hardening';
 import { RateLimitPlugin } from './src/security/rate-limit.plugin';
 import { ProviderUrls } from './src/simulators/provider-urls';
@@ -67,6 +68,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 credentials: true,
             },
             csrfPrevention: true,
+            // A database failure (e.g. PostgreSQL restarting) reaches clients as a neutral message, not the driver's.
+            apolloServerPlugins: [databaseErrorMaskPlugin()],
             middleware: [
                 { route: '/', handler: requestIdMiddleware, beforeListen: true },
                 {

@@ -130,7 +130,16 @@ export class FaultShop {
             HOST: '127.0.0.1',
         });
         await waitFor(() => httpOk(`${this.simulatorUrl}/health`), 30_000, 'the simulators');
-        return this.startServer({ SEED_ON_START: 'true' });
+        const first = await this.startServer({ SEED_ON_START: 'true', LOG_LEVEL: 'info' });
+        // The seed goes on after the first products are visible (collections, search index): a fault injected
+        // before it ends would fail the seed, which stops the server as any start-up error does.
+        await this.until(
+            first,
+            async () => first.log().includes('Demo shop seeded'),
+            180_000,
+            'the seed to end',
+        );
+        return first;
     }
 
     /** Environment of every server and worker of this shop. */
