@@ -269,6 +269,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     : undefined,
             }),
             SupportChatPlugin.init({
+                unreadNotifyAfterSeconds: app.chatUnreadNotifyAfterSeconds,
                 redis: app.redisUrl
                     ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` }
                     : undefined,

@@ -171,6 +171,8 @@ export const envSchema = z.object({
     /** Largest JSON (or form) request body of the Shop API, and of the Admin API, in KiB. */
     SHOP_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(100),
     ADMIN_API_MAX_BODY_KB: z.coerce.number().int().min(1).max(100_000).default(1024),
+    /** A support reply unread by the shopper this long triggers the unread-reply email. */
+    CHAT_UNREAD_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).max(604_800).default(180),
     /** Largest uploaded asset file, in MiB. */
     ASSET_UPLOAD_MAX_MB: z.coerce.number().min(0.01).max(10_000).default(20),
 });
@@ -204,6 +206,8 @@ export interface AppConfig {
     redisCacheUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
+    /** A support reply unread this long triggers the unread-reply email. */
+    chatUnreadNotifyAfterSeconds: number;
     /** BullMQ lock duration and stalled-job check interval: a dead worker's job runs again after 1-2x this. */
     jobLockMs: number;
     /** On SIGTERM, how long the server waits for accepted requests to be answered before it closes anyway. */
@@ -309,6 +313,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         redisUrl: e.REDIS_URL,
         redisCacheUrl: e.REDIS_CACHE_URL ?? e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,
+        chatUnreadNotifyAfterSeconds: e.CHAT_UNREAD_NOTIFY_AFTER_SECONDS,
         jobLockMs: e.JOB_LOCK_SECONDS * 1000,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,

@@ -48,6 +48,46 @@ const UPDATE_PRODUCT = gql`
     }
 `;
 
+const CREATE_CUSTOMER = gql`
+    mutation ($email: String!) {
+        createCustomer(
+            input: { emailAddress: $email, firstName: "Sara", lastName: "Ahmadi" }
+            password: "password-123"
+        ) {
+            ... on Customer {
+                id
+            }
+        }
+    }
+`;
+
+const SEND_MESSAGE = gql`
+    mutation ($input: SendSupportMessageInput!) {
+        sendSupportMessage(input: $input) {
+            ... on SendSupportMessageSuccess {
+                conversation {
+                    id
+                }
+                message {
+                    body
+                }
+            }
+            ... on SupportChatError {
+                errorCode
+                errorMessage: message
+            }
+        }
+    }
+`;
+
+const RUN_TASK = gql`
+    mutation ($id: String!) {
+        runScheduledTask(id: $id) {
+            success
+        }
+    }
+`;
+
 const SEARCH = gql`
     query ($term: String!) {
         search(input: { term: $term, groupByProduct: false, take: 50 }) {
@@ -96,7 +136,11 @@ describe('worker killed mid-job: every job completes, its effect happens once', 
 
     beforeAll(async () => {
         const smtpUrl = await sink.listen();
-        shop = new FaultShop({ name: 'worker', env: { SMTP_URL: smtpUrl, EMAIL_FROM: 'shop@example.ir' } });
+        shop = new FaultShop({
+            name: 'worker',
+            // The unread-reply notice is due at once (default 180 s); the test runs its task on demand.
+            env: { SMTP_URL: smtpUrl, EMAIL_FROM: 'shop@example.ir', CHAT_UNREAD_NOTIFY_AFTER_SECONDS: '0' },
+        });
         server = await shop.start();
         admin = await adminClient(server.baseUrl);
         variantIds = await firstVariantIds(shopClient(server.baseUrl));
@@ -178,7 +222,7 @@ describe('worker killed mid-job: every job completes, its effect happens once', 
 
     it('order confirmation email: killed while the mail relay had not yet accepted it, one email arrives', async () => {
         const email = 'confirm-kill@example.ir';
-        sink.holdNext(1);
+        sink.holdNext(1, email);
         const client = shopClient(server.baseUrl);
         const { code, trackId } = await startZibalCheckout(client, variantIds[0], email);
         const callback = await payAtBank(shop.simulatorUrl, trackId);
@@ -200,6 +244,45 @@ describe('worker killed mid-job: every job completes, its effect happens once', 
         expect(mine()[0].subject).toContain(code);
         figures.emailJobsKilled = 1;
         figures.emailsDelivered = mine().length;
+    });
+
+    it('chat unread notice email: killed while the relay had not yet accepted it, one notice arrives', async () => {
+        worker ??= await shop.startWorker();
+        const email = `chat-kill-${Date.now()}@example.ir`;
+        const { createCustomer } = await admin.query(CREATE_CUSTOMER, { email });
+        expect(createCustomer.id).toBeTruthy();
+        // A customer created with a password gets a verification email first: let it through before holding.
+        await waitFor(
+            async () => sink.delivered.some(m => m.to.includes(email)),
+            60_000,
+            'the verification email',
+        );
+        const customer = shopClient(server.baseUrl);
+        await customer.asUserWithCredentials(email, 'password-123');
+        const asked = await customer.query(SEND_MESSAGE, {
+            input: { body: 'سفارشم کی می‌رسد؟', clientMessageId: `c-${Date.now()}` },
+        });
+        const conversationId = asked.sendSupportMessage.conversation.id;
+        const answered = await admin.query(SEND_MESSAGE, {
+            input: { conversationId, body: 'فردا ارسال می‌شود', clientMessageId: `s-${Date.now()}` },
+        });
+        expect(answered.sendSupportMessage.message.body).toBe('فردا ارسال می‌شود');
+        sink.holdNext(1, email);
+        // The worker's task finds the unread reply, its job publishes the notice, the email job sends it.
+        await admin.query(RUN_TASK, { id: 'support-chat-unread-notices' });
+        await waitFor(async () => sink.heldCount === 1, 90_000, 'the unread notice to reach the relay');
+        const dropped = sink.dropped;
+        figures.chatNoticeRecoverMs = await killAndReplaceWorker();
+        const start = performance.now();
+        const mine = () =>
+            sink.delivered.filter(m => m.to.includes(email) && m.subject === 'پاسخ تازه از پشتیبانی فروشگاه');
+        await waitFor(async () => mine().length > 0, 60_000, 'the unread notice');
+        figures.chatNoticeDoneAfterRestartMs = since(start);
+        expect(sink.dropped).toBe(dropped + 1);
+        await new Promise(r => setTimeout(r, 5000));
+        expect(mine()).toHaveLength(1);
+        figures.chatNoticeJobsKilled = 1;
+        figures.chatNoticesDelivered = mine().length;
     });
 
     it('search index: killed while its index write waits on a lock, the new worker indexes the change once', async () => {

@@ -20,6 +20,7 @@ export class SmtpSink {
     dropped = 0;
     private server: net.Server | undefined;
     private holdCount = 0;
+    private holdTo: string | undefined;
     private held: Array<() => void> = [];
     private sockets = new Set<net.Socket>();
     port = 0;
@@ -31,8 +32,10 @@ export class SmtpSink {
         return `smtp://127.0.0.1:${this.port}`;
     }
 
-    holdNext(count = 1): void {
+    /** Holds the answer to the next `count` messages (to a recipient matching `to`, when given). */
+    holdNext(count = 1, to?: string): void {
         this.holdCount += count;
+        this.holdTo = to;
     }
 
     /** Messages held so far whose answer is pending. */
@@ -122,7 +125,7 @@ export class SmtpSink {
             this.delivered.push({ ...message, subject: subjectOf(message.data) });
             reply('250 OK queued');
         };
-        if (this.holdCount > 0) {
+        if (this.holdCount > 0 && (!this.holdTo || message.to.includes(this.holdTo))) {
             this.holdCount -= 1;
             let done = false;
             const resume = () => {
