@@ -63,7 +63,8 @@ class FollowingClient {
                 this.messages.set(event.message.seq, event.message.body);
             }
         });
-        socket.io.on('reconnect', () => {
+        // After every reconnect (not the first connect, which comes before this client is made).
+        socket.on('connect', () => {
             this.reconnects += 1;
             void this.catchUp();
         });
