@@ -35,6 +35,7 @@ import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
+import { databaseErrorMaskPlugin } from './src/security/database-errors';
 import { bodyLimits, securityHeaders } from './src/security/http-hardening';
 import { skipCostOfInvalidVariables } from './src/security/query-cost-skip';
 import { RateLimitPlugin } from './src/security/rate-limit.plugin';
@@ -70,6 +71,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 credentials: true,
             },
             csrfPrevention: true,
+            // A database failure (e.g. PostgreSQL restarting) reaches clients as a neutral message, not the driver's.
+            apolloServerPlugins: [databaseErrorMaskPlugin()],
             middleware: [
                 { route: '/', handler: requestIdMiddleware, beforeListen: true },
                 {
@@ -252,6 +255,8 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 platformToken: app.zibal.platformToken,
                 publicUrl: app.publicUrl,
                 storefrontUrl: app.storefrontUrl,
+                reconcileAfterMs: app.zibal.reconcileAfterMs,
+                claimTtlMs: app.zibal.claimTtlMs,
             }),
             // Payment landing pages for the demo shop, only while no real storefront is configured.
             ...(app.storefrontUrl === `${app.publicUrl}/storefront` ? [DemoStorefrontPlugin] : []),
@@ -270,6 +275,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     : undefined,
             }),
             SupportChatPlugin.init({
+                unreadNotifyAfterSeconds: app.chatUnreadNotifyAfterSeconds,
                 redis: app.redisUrl
                     ? { url: app.redisUrl, keyPrefix: `${app.redisPrefix}:chat:` }
                     : undefined,
@@ -338,7 +344,12 @@ function jobQueuePlugins(app: AppConfig): NonNullable<VendureConfig['plugins']> 
         BullMQJobQueuePlugin.init({
             connection,
             queueOptions: { prefix: app.redisPrefix },
-            workerOptions: { prefix: app.redisPrefix },
+            // A job whose worker died keeps its lock until it expires; the stalled check then puts it back.
+            workerOptions: {
+                prefix: app.redisPrefix,
+                lockDuration: app.jobLockMs,
+                stalledInterval: app.jobLockMs,
+            },
         }),
         RedisCachePlugin.init({
             redisOptions: redisConnection(app.redisCacheUrl ?? app.redisUrl),

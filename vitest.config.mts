@@ -46,15 +46,8 @@ export default defineConfig({
                 // E2E_MAX_WORKERS=1: one file at a time (.ci/run's PostgreSQL + Redis pass, see there).
                 Number(process.env.E2E_MAX_WORKERS ?? 2),
             ),
-            // A Vendure server and a Chromium per file: one file at a time.
-            serverProject(
-                'browser',
-                2,
-                ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
-                1,
-            ),
-            // Fault injection (npm run test:faults, issue 17): processes killed, services restarted, providers
-            // hanging. One file at a time, each bounded; not part of plain `npm test`.
+            // Fault scenarios (npm run test:faults; issue 17): separate server, worker and simulator processes killed
+            // and restarted; one file at a time, the compiled dist/ built once by the global setup.
             {
                 plugins: [swcPlugin],
                 test: {
@@ -62,6 +55,7 @@ export default defineConfig({
                     sequence: { groupOrder: 3 },
                     include: ['test/faults/**/*.fault-spec.ts'],
                     environment: 'node' as const,
+                    globalSetup: ['test/faults/support/global-setup.ts'],
                     testTimeout: 180_000,
                     hookTimeout: 240_000,
                     pool: 'forks' as const,
@@ -69,6 +63,13 @@ export default defineConfig({
                     fileParallelism: false,
                 },
             },
+            // A Vendure server and a Chromium per file: one file at a time.
+            serverProject(
+                'browser',
+                2,
+                ['test/**/*.browser-spec.ts', 'plugins/**/e2e/**/*.browser-spec.ts'],
+                1,
+            ),
         ],
     },
 });

@@ -5,7 +5,7 @@ export const ZIBAL_RECONCILE_TASK_ID = 'zibal-reconcile';
 export const CALLBACK_PATH = 'payments/zibal/callback';
 /** Zibal refuses amounts of 1,000 Rial or less (result 105). In Rial, as Zibal counts. */
 export const ZIBAL_MINIMUM_RIAL = 1001;
-/** How long one process may hold an attempt while it verifies and settles it before another may take over. */
+/** Default of `claimTtlMs`: how long one process may hold an attempt while it verifies and settles it. */
 export const CLAIM_TTL_MS = 120_000;
 /** How long a duplicate callback waits for the request that is verifying the same attempt. */
 export const CALLBACK_WAIT_MS = 15_000;

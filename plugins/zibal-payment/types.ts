@@ -29,6 +29,11 @@ export interface ZibalPluginOptions {
     shopperTimeoutMs?: number;
     /** Reconciliation: attempts still pending this long after creation are inquired. Default 10 minutes. */
     reconcileAfterMs?: number;
+    /**
+     * How long a process may hold an attempt while verifying it; a claim left by a stopped process is taken over
+     * by reconciliation after this. Longer than Zibal's connect + read timeouts. Default 2 minutes.
+     */
+    claimTtlMs?: number;
     /** Reconciliation: unpaid attempts older than this are expired. Default 60 minutes. */
     expireAfterMs?: number;
     /** Cron schedule of the reconciliation task. Default every 5 minutes. */

@@ -11,7 +11,7 @@ import {
 import { zibalReconcileTask } from './config/reconcile.task';
 import { zibalOrderProcess } from './config/zibal-order-process';
 import { zibalPaymentHandler } from './config/zibal-payment.handler';
-import { ZIBAL_PLUGIN_OPTIONS } from './constants';
+import { CLAIM_TTL_MS, ZIBAL_PLUGIN_OPTIONS } from './constants';
 import { ZibalPaymentAttempt } from './entities/zibal-payment-attempt.entity';
 import { OrderLock } from './service/order-lock';
 import { ZibalService } from './service/zibal.service';
@@ -91,6 +91,7 @@ export class ZibalPaymentPlugin {
             readTimeoutMs: 30_000,
             shopperTimeoutMs: 2_500,
             reconcileAfterMs: 10 * 60_000,
+            claimTtlMs: CLAIM_TTL_MS,
             expireAfterMs: 60 * 60_000,
             reconcileSchedule: '*/5 * * * *',
             platformApiUrl: 'https://api.zibal.ir',

@@ -97,6 +97,8 @@ export const envSchema = z.object({
             .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
             .optional(),
     ),
+    /** BullMQ job lock: a job whose worker died (SIGKILL, OOM) is taken up again after 1-2x this. */
+    JOB_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
     REDIS_PREFIX: z
         .string()
         .regex(/^[A-Za-z0-9_-]{1,40}$/)
@@ -119,6 +121,10 @@ export const envSchema = z.object({
     ZIBAL_API_URL: optionalUrl,
     ZIBAL_PLATFORM_TOKEN: optionalString,
     ZIBAL_PLATFORM_URL: optionalUrl,
+    /** Zibal attempts still pending this long are inquired by the reconciliation task. */
+    ZIBAL_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    /** A verify claim left by a stopped process is taken over by reconciliation after this long. */
+    ZIBAL_CLAIM_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
     SMSIR_API_KEY: optionalString,
     SMSIR_TEMPLATE_ID: optionalString,
     SMSIR_API_URL: optionalUrl,
@@ -174,6 +180,8 @@ export const envSchema = z.object({
     /** Memory of cached answers per server process, in MiB, and the most answers kept. */
     SHOP_RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).max(16_384).default(64),
     SHOP_RESPONSE_CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+    /** A support reply unread by the shopper this long triggers the unread-reply email. */
+    CHAT_UNREAD_NOTIFY_AFTER_SECONDS: z.coerce.number().int().min(0).max(604_800).default(180),
     /** Largest uploaded asset file, in MiB. */
     ASSET_UPLOAD_MAX_MB: z.coerce.number().min(0.01).max(10_000).default(20),
 });
@@ -207,6 +215,10 @@ export interface AppConfig {
     redisCacheUrl?: string;
     /** Prefix of every Redis key this deployment writes (queues, cache), so deployments can share a Redis. */
     redisPrefix: string;
+    /** A support reply unread this long triggers the unread-reply email. */
+    chatUnreadNotifyAfterSeconds: number;
+    /** BullMQ lock duration and stalled-job check interval: a dead worker's job runs again after 1-2x this. */
+    jobLockMs: number;
     /** On SIGTERM, how long the server waits for accepted requests to be answered before it closes anyway. */
     shutdownDrainMs: number;
     /** V8 old-generation growth after a major GC, in percent (0 = V8's own heuristics). See runtime.ts. */
@@ -230,7 +242,14 @@ export interface AppConfig {
     vatPercent: number;
     seedOnStart: boolean;
     simulatorPort: number;
-    zibal: { merchant?: string; apiUrl?: string; platformToken?: string; platformUrl?: string };
+    zibal: {
+        merchant?: string;
+        apiUrl?: string;
+        platformToken?: string;
+        platformUrl?: string;
+        reconcileAfterMs: number;
+        claimTtlMs: number;
+    };
     smsir: { apiKey?: string; templateId?: string; apiUrl?: string };
     postex: { apiKey?: string; apiUrl?: string; originCityCode: number };
     /**
@@ -311,6 +330,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
         redisUrl: e.REDIS_URL,
         redisCacheUrl: e.REDIS_CACHE_URL ?? e.REDIS_URL,
         redisPrefix: e.REDIS_PREFIX,
+        chatUnreadNotifyAfterSeconds: e.CHAT_UNREAD_NOTIFY_AFTER_SECONDS,
+        jobLockMs: e.JOB_LOCK_SECONDS * 1000,
         heapGrowingPercent: e.HEAP_GROWING_PERCENT,
         shutdownDrainMs: e.SHUTDOWN_DRAIN_SECONDS * 1000,
         assetsDir: path.resolve(e.ASSETS_DIR),
@@ -343,6 +364,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
             apiUrl: e.ZIBAL_API_URL,
             platformToken: e.ZIBAL_PLATFORM_TOKEN,
             platformUrl: e.ZIBAL_PLATFORM_URL,
+            reconcileAfterMs: e.ZIBAL_RECONCILE_AFTER_SECONDS * 1000,
+            claimTtlMs: e.ZIBAL_CLAIM_TTL_SECONDS * 1000,
         },
         smsir: { apiKey: e.SMSIR_API_KEY, templateId: e.SMSIR_TEMPLATE_ID, apiUrl: e.SMSIR_API_URL },
         postex: {

@@ -7,7 +7,12 @@ export type Fault =
     | { kind: 'malformed' }
     | { kind: 'result'; body: unknown; status?: number }
     /** Answers normally, but only after `delayMs` (or when the test calls `release()`). */
-    | { kind: 'delay'; delayMs: number };
+    | { kind: 'delay'; delayMs: number }
+    /**
+     * Handles the call normally (its effect happens, e.g. the parcel is created) but holds the answer back for
+     * `delayMs` (or until the test calls `release()`): the caller sees a hanging call whose effect already exists.
+     */
+    | { kind: 'hold-answer'; delayMs: number };
 
 interface ArmedFault {
     path: string;
@@ -70,11 +75,21 @@ export class FaultInjector {
                 this.hold(armed.fault.delayMs, res, next);
                 return;
             }
+            if (armed.fault.kind === 'hold-answer') {
+                const end = res.end.bind(res) as (...args: unknown[]) => Response;
+                const delayMs = armed.fault.delayMs;
+                res.end = ((...args: unknown[]) => {
+                    this.hold(delayMs, res, () => end(...args));
+                    return res;
+                }) as Response['end'];
+                next();
+                return;
+            }
             applyFault(armed.fault, res);
         };
     }
 
-    private hold(delayMs: number, res: Response, next: NextFunction): void {
+    private hold(delayMs: number, res: Response, next: () => void): void {
         const resume = () => {
             clearTimeout(timer);
             res.off('close', drop);
@@ -109,6 +124,7 @@ function applyFault(fault: Fault, res: Response): void {
             res.status(fault.status ?? 200).json(fault.body);
             return;
         case 'delay':
+        case 'hold-answer':
             return;
     }
 }

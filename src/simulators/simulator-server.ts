@@ -13,7 +13,8 @@ export type SimulatedProvider = 'zibal' | 'zibal-api' | 'smsir' | 'postex';
 /**
  * One HTTP server hosting the Zibal, SMS.ir and Postex simulators under `/zibal`, `/zibal-api`, `/smsir` and
  * `/postex/api/v1`. Tests drive it in-process (`sim.zibal.pay(...)`, `sim.zibal.faults.arm(...)`) or over HTTP
- * through `/__control` (`POST /__control/fault`, `GET /__control/calls`, `POST /__control/reset`).
+ * through `/__control` (`POST /__control/fault`, `GET /__control/calls`, `POST /__control/release` (held calls
+ * go on), `GET /__control/postex/parcels`, `POST /__control/reset`).
  */
 export class ProviderSimulators {
     readonly zibal = new ZibalSimulator();
@@ -43,6 +44,14 @@ export class ProviderSimulators {
             const provider = req.query.provider as SimulatedProvider;
             const path = typeof req.query.path === 'string' ? req.query.path : undefined;
             res.json(this.injectorFor(provider).callsTo(path));
+        });
+        app.post('/__control/release', express.json(), (req, res) => {
+            this.injectorFor((req.body as { provider: SimulatedProvider }).provider).release();
+            res.json({ ok: true });
+        });
+        app.get('/__control/postex/parcels', (req, res) => {
+            const no = typeof req.query.customOrderNo === 'string' ? req.query.customOrderNo : undefined;
+            res.json(no ? this.postex.parcelsForOrder(no) : [...this.postex.parcels.values()]);
         });
         app.post('/__control/reset', (_req, res) => {
             this.reset();

@@ -40,6 +40,9 @@ type Payload = Record<string, unknown> | undefined;
  * The `/chat` socket.io namespace on the server's own port (see README for every event). Vendure's worker has
  * no HTTP server and Nest only starts gateways for an HTTP application, so this never runs on the worker.
  */
+/** How long after Redis is back this instance's chat sockets are made to reconnect (see resyncAfterRedisReturns). */
+const RESYNC_DELAY_MS = 1000;
+
 @WebSocketGateway({
     namespace: CHAT_NAMESPACE,
     // A message is at most 2,000 characters; anything far larger is not a chat payload.
@@ -81,6 +84,7 @@ export class ChatGateway
                 c.on('error', err => Logger.warn(`Redis (socket adapter): ${err.message}`, loggerCtx));
             }
             this.redisClients = [pub, sub];
+            this.resyncAfterRedisReturns(namespace, sub);
             namespace.server.adapter(
                 createAdapter(pub, sub, { key: `${this.options.redis.keyPrefix}socket.io` }),
             );
@@ -178,6 +182,40 @@ export class ChatGateway
         this.removeDrainHook?.();
         clearInterval(this.recheckTimer);
         this.logoutSubscription?.unsubscribe();
+    }
+
+    /**
+     * Broadcasts another instance published while this one's Redis subscription was down (a Redis restart) never
+     * reach this instance's sockets, and those sockets stay connected, so their clients would not know to catch up.
+     * Once the subscription is back, this instance closes its sockets' connections (not a server disconnect, so
+     * socket.io clients reconnect by themselves) and every client syncs from its last seq, as it does after any
+     * reconnect. Found by the fault suite (test/faults/redis-restart.fault-spec.ts).
+     */
+    private resyncAfterRedisReturns(namespace: Namespace, sub: Redis): void {
+        let lost = false;
+        sub.on('close', () => {
+            lost = true;
+        });
+        sub.on('ready', () => {
+            if (!lost || this.closing) {
+                return;
+            }
+            lost = false;
+            // Give ioredis the time to subscribe again before the clients come back and sync.
+            setTimeout(() => {
+                if (this.closing) {
+                    return;
+                }
+                const sockets = [...namespace.sockets.values()];
+                Logger.info(
+                    `Redis is back: ${sockets.length} chat socket(s) reconnect to catch up on missed broadcasts`,
+                    loggerCtx,
+                );
+                for (const socket of sockets) {
+                    socket.conn.close();
+                }
+            }, RESYNC_DELAY_MS).unref();
+        });
     }
 
     /** After Nest has closed socket.io (whose adapter unsubscribes on close), not before. */

@@ -26,7 +26,6 @@ import { formatRial, fromRial, roundToWholeRial, toRial } from '../../../src/ira
 import {
     CALLBACK_PATH,
     CALLBACK_WAIT_MS,
-    CLAIM_TTL_MS,
     loggerCtx,
     ATTENTION_LIST_LIMIT,
     RECONCILE_PAGE_SIZE,
@@ -379,7 +378,7 @@ export class ZibalService {
                 .getRepository(txCtx, ZibalPaymentAttempt)
                 .createQueryBuilder()
                 .update(ZibalPaymentAttempt)
-                .set({ state: 'verifying', claimToken, claimExpiresAt: now + CLAIM_TTL_MS })
+                .set({ state: 'verifying', claimToken, claimExpiresAt: now + this.options.claimTtlMs })
                 .where('"id" = :id', { id: attempt.id })
                 .andWhere(unclaimed(now))
                 .execute();
