@@ -4,8 +4,11 @@ import type { Socket } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { Logger } from '@vendure/core';
 
+import { flushTracing } from '../tracing/tracing-state';
+
 const loggerCtx = 'Shutdown';
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const FLUSH_TIMEOUT_MS = 2_000;
 /** After SIGTERM the server keeps accepting until no connection arrived for this long (at most ACCEPT_MAX_MS). */
 const ACCEPT_QUIET_MS = 500;
 const ACCEPT_MAX_MS = 5_000;
@@ -126,6 +129,7 @@ export function drainOnSignal(
                 Logger.info(`Requests drained in ${Date.now() - since} ms; closing`, loggerCtx);
                 await withDeadline(nest.close(), CLOSE_TIMEOUT_MS);
                 Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
+                await flushBeforeExit();
                 process.exit(0);
             })
             .catch((e: unknown) => {
@@ -146,6 +150,11 @@ export function drainOnSignal(
             }
         },
     };
+}
+
+/** The spans of the last seconds (traces on), so the shutdown's own trace is not lost; at most 2 s. */
+function flushBeforeExit(): Promise<void> {
+    return withDeadline(flushTracing(), FLUSH_TIMEOUT_MS).catch(() => undefined);
 }
 
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {
@@ -183,8 +192,9 @@ export function closeOnSignal(close: () => Promise<void>, before: SignalListener
         started = true;
         const since = Date.now();
         close()
-            .then(() => {
+            .then(async () => {
                 Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
+                await flushBeforeExit();
                 process.exit(0);
             })
             .catch((e: unknown) => {
