@@ -8,7 +8,7 @@ import { BatchSpanProcessor, ReadableSpan, Span, SpanProcessor } from '@opentele
 import type * as VendurePreload from '@vendure/telemetry-plugin/dist/instrumentation';
 
 import { TracingSettings } from '../config/app-config';
-import { redactSessionKeys } from '../logging/pino-logger';
+import { redactSessionKeys } from '../logging/redact';
 
 import { markTracingStarted } from './tracing-state';
 
@@ -34,6 +34,12 @@ const UNTRACED_PATHS = new Set(['/health', '/health/live', '/metrics']);
  * The standard `OTEL_*` variables apply (`OTEL_SERVICE_NAME`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_*`, headers).
  */
 export function startTracingSdk(settings: TracingSettings): void {
+    if (Object.keys(require.cache).some(m => m.includes(`${path.sep}@vendure${path.sep}core${path.sep}`))) {
+        // Vendure's classes are instrumented only if the preload ran before they were loaded.
+        process.emitWarning(
+            'Tracing started after @vendure/core was loaded: Vendure, GraphQL and database spans are missing. Load src/tracing/preload first.',
+        );
+    }
     if (process.env.OTEL_LOG_LEVEL) {
         diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
     }
@@ -69,6 +75,14 @@ export function startTracingSdk(settings: TracingSettings): void {
                 ...instrumentation.getConfig(),
                 ignoreIncomingRequestHook: (req: IncomingMessage) =>
                     UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
+            } as Config);
+        }
+        if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-ioredis') {
+            // The default statement carries the arguments: BullMQ's job payloads (a serialized RequestContext holds
+            // the cookie secret), cache values, session-cache keys. The command name only.
+            instrumentation.setConfig({
+                ...instrumentation.getConfig(),
+                dbStatementSerializer: (command: string) => command,
             } as Config);
         }
         if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-graphql') {
