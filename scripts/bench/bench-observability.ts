@@ -41,6 +41,13 @@ async function child(mode: Mode): Promise<void> {
     await createTestPaymentMethod(t.admin, 'dummy');
     const metricsPort = mode === 'on' ? t.server.app.get(MetricsService).address?.port : undefined;
     process.send!({ kind: 'ready', baseUrl: t.baseUrl, metricsPort, tracing: tracingStarted() });
+    // CPU time of this process (the shop's server), asked for around each phase.
+    process.on('message', (m: { kind: string }) => {
+        if (m.kind === 'cpu') {
+            const { user, system } = process.cpuUsage();
+            process.send!({ kind: 'cpu', ms: (user + system) / 1000 });
+        }
+    });
     process.once('disconnect', () => void t.close().then(() => process.exit(0)));
 }
 
@@ -70,9 +77,14 @@ async function main(): Promise<void> {
     } as unknown as Required<VendureConfig>;
     const scrapeUrl = `http://127.0.0.1:${on.metricsPort}/metrics`;
     const scraper = setInterval(() => void fetch(scrapeUrl).then(r => r.text()), 5000);
-    const totals: Record<Mode, { n: number; s: number; rounds: number[] }> = {
-        off: { n: 0, s: 0, rounds: [] },
-        on: { n: 0, s: 0, rounds: [] },
+    const totals: Record<Mode, { n: number; s: number; cpuMs: number; rounds: number[]; cpu: number[] }> = {
+        off: { n: 0, s: 0, cpuMs: 0, rounds: [], cpu: [] },
+        on: { n: 0, s: 0, cpuMs: 0, rounds: [], cpu: [] },
+    };
+    const cpuOf = async (shop: (typeof shops)[number]) => {
+        const reply = nextMessage<{ ms: number }>(shop.proc, 'cpu');
+        shop.proc.send({ kind: 'cpu' });
+        return (await reply).ms;
     };
     try {
         const loads = {
@@ -81,16 +93,23 @@ async function main(): Promise<void> {
         };
         // Warm-up of both (JIT, caches, the first exports).
         for (const shop of shops) {
-            await runLoad((w, i) => loads[shop.mode].dummyCheckout(w * 1000 + i), 2, 3000);
+            await runLoad((w, i) => loads[shop.mode].dummyCheckout(w * 1000 + i), CONCURRENCY, 5000);
         }
         let n = 0;
-        for (const shop of Array.from({ length: ROUNDS }, () => shops).flat()) {
+        // off, on, on, off, off, on, ...: neither mode always runs first, after the other's load.
+        const order = Array.from({ length: ROUNDS }, (_, r) => (r % 2 ? [on, off] : [off, on])).flat();
+        for (const shop of order) {
+            const cpuBefore = await cpuOf(shop);
             const result = await runLoad(() => loads[shop.mode].dummyCheckout(n++), CONCURRENCY, PHASE_MS);
-            totals[shop.mode].n += result.completed;
-            totals[shop.mode].s += result.seconds;
-            totals[shop.mode].rounds.push(result.perSecond);
+            const cpuMs = (await cpuOf(shop)) - cpuBefore;
+            const total = totals[shop.mode];
+            total.n += result.completed;
+            total.s += result.seconds;
+            total.cpuMs += cpuMs;
+            total.rounds.push(result.perSecond);
+            total.cpu.push(cpuMs / result.completed);
             console.log(
-                `${shop.mode}: ${fmt(result.perSecond, 2)} checkouts/s, p50 ${fmt(result.p50, 0)} ms, p99 ${fmt(result.p99, 0)} ms, failed ${result.failed}${result.errors.length ? ` (${result.errors[0]})` : ''}`,
+                `${shop.mode}: ${fmt(result.perSecond, 2)} checkouts/s, server CPU ${fmt(cpuMs / result.completed, 0)} ms per checkout, p50 ${fmt(result.p50, 0)} ms, p99 ${fmt(result.p99, 0)} ms, failed ${result.failed}${result.errors.length ? ` (${result.errors[0]})` : ''}`,
             );
         }
     } finally {
@@ -99,14 +118,22 @@ async function main(): Promise<void> {
     }
     const offRate = totals.off.n / totals.off.s;
     const onRate = totals.on.n / totals.on.s;
-    console.log('| round | off: checkouts/s | on (metrics + tracing): checkouts/s |');
-    console.log('| ----- | ---------------- | ----------------------------------- |');
-    totals.off.rounds.forEach((r, i) =>
-        console.log(`| ${i + 1} | ${fmt(r, 2)} | ${fmt(totals.on.rounds[i], 2)} |`),
-    );
-    console.log(`| all | ${fmt(offRate, 2)} | ${fmt(onRate, 2)} |`);
+    const offCpu = totals.off.cpuMs / totals.off.n;
+    const onCpu = totals.on.cpuMs / totals.on.n;
     console.log(
-        `ratio on/off ${fmt(onRate / offRate, 3)}: cost ${fmt((1 - onRate / offRate) * 100)} % (target <= 5 %); ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s phases)`,
+        '| round | off: checkouts/s | on: checkouts/s | off: server CPU ms/checkout | on: server CPU ms/checkout |',
+    );
+    console.log(
+        '| ----- | ---------------- | --------------- | --------------------------- | -------------------------- |',
+    );
+    totals.off.rounds.forEach((r, i) =>
+        console.log(
+            `| ${i + 1} | ${fmt(r, 2)} | ${fmt(totals.on.rounds[i], 2)} | ${fmt(totals.off.cpu[i], 0)} | ${fmt(totals.on.cpu[i], 0)} |`,
+        ),
+    );
+    console.log(`| all | ${fmt(offRate, 2)} | ${fmt(onRate, 2)} | ${fmt(offCpu, 0)} | ${fmt(onCpu, 0)} |`);
+    console.log(
+        `throughput ratio on/off ${fmt(onRate / offRate, 3)} (cost ${fmt((1 - onRate / offRate) * 100)} %); server CPU per checkout on/off ${fmt(onCpu / offCpu, 3)} (cost ${fmt((onCpu / offCpu - 1) * 100)} %); target <= 5 %. ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s phases)`,
     );
     await receiver.close();
 }

@@ -77,6 +77,14 @@ export function startTracingSdk(settings: TracingSettings): void {
                     UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
             } as Config);
         }
+        if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-express') {
+            // A span per middleware (cookie session, CORS, body parsers, request id, ...) is thirteen spans a
+            // request that say nothing; the route handlers keep theirs.
+            instrumentation.setConfig({
+                ...instrumentation.getConfig(),
+                ignoreLayersType: ['middleware'],
+            } as Config);
+        }
         if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-ioredis') {
             // The default statement carries the arguments: BullMQ's job payloads (a serialized RequestContext holds
             // the cookie secret), cache values, session-cache keys. The command name only.

@@ -1,7 +1,29 @@
-import { JobQueue, PluginCommonModule, VendureLogger, VendurePlugin } from '@vendure/core';
+import {
+    InstrumentationStrategy,
+    JobQueue,
+    PluginCommonModule,
+    VendureLogger,
+    VendurePlugin,
+} from '@vendure/core';
 import { registerMethodHooks, TelemetryPlugin } from '@vendure/telemetry-plugin';
 
 import { propagateTraceThroughJobs } from './job-trace';
+
+/**
+ * Vendure classes whose methods get no span: the asset interceptor walks every GraphQL answer for asset URLs
+ * (about ten spans a request that say nothing; measured in docs/benchmarks.md).
+ */
+const UNTRACED_CLASSES = new Set(['AssetInterceptorPlugin']);
+
+/** Vendure's instrumentation strategy (TelemetryPlugin's), skipping the methods of `classes`. */
+function withoutSpansFor(strategy: InstrumentationStrategy, classes: Set<string>): InstrumentationStrategy {
+    return {
+        init: injector => strategy.init?.(injector),
+        destroy: () => strategy.destroy?.(),
+        wrapMethod: args =>
+            classes.has(args.target.name) ? args.applyOriginalFunction() : strategy.wrapMethod(args),
+    };
+}
 
 export interface TracingPluginOptions {
     /** The process's logger: TelemetryPlugin replaces it with its OTLP logger, this plugin puts it back. */
@@ -19,6 +41,10 @@ export interface TracingPluginOptions {
     configuration: config => {
         config.logger = TracingPlugin.options.logger;
         propagateTraceThroughJobs(config.jobQueueOptions.jobQueueStrategy);
+        const strategy = config.systemOptions.instrumentationStrategy;
+        if (strategy) {
+            config.systemOptions.instrumentationStrategy = withoutSpansFor(strategy, UNTRACED_CLASSES);
+        }
         return config;
     },
     compatibility: '^3.7.0',
