@@ -10,15 +10,16 @@ import { OtlpReceiver } from '../../src/testing/otlp-receiver';
 import { createTestShop } from '../../src/testing/test-shop';
 import { tracingStarted } from '../../src/tracing/tracing-state';
 
-import { fmt, nextMessage, runLoad } from './bench-utils';
+import { fmt, nextMessage, percentiles, runLoad } from './bench-utils';
 import { checkoutLoad } from './checkout-load';
 
 /**
  * `npm run bench:observability`: what metrics and tracing cost together. Two shops in two processes: "off" with
  * neither, "on" with METRICS_PORT (scraped every 5 s, three times Prometheus's default rate) and tracing (started by
  * `--require dist/src/tracing/preload.js`, exporting every span by OTLP/HTTP to a receiver in this process).
- * Dummy-payment checkouts (src/testing checkout, 7 Shop API calls each) alternate between them (off, on, off, on,
- * ...: BENCH_ROUNDS rounds) so drift on a shared machine hits both alike. Prints checkouts/s of each and the ratio.
+ * Dummy-payment checkouts (scripts/bench/checkout-load.ts, 7 Shop API calls each) alternate between them checkout by
+ * checkout, so drift on a shared machine hits both alike. Prints the server CPU time per checkout of each (the cost;
+ * throughput is shared by construction) and the p50 latency, per round (BENCH_ROUNDS) and in all, and the ratio.
  */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 20) * 1000;
@@ -60,7 +61,18 @@ async function main(): Promise<void> {
         (['off', 'on'] as const).map(async mode => {
             const proc = fork(__filename, ['child', mode], {
                 stdio: 'inherit',
-                execArgv: mode === 'on' ? [...process.execArgv, '--require', PRELOAD] : process.execArgv,
+                execArgv: [
+                    ...process.execArgv,
+                    ...(mode === 'on' ? ['--require', PRELOAD] : []),
+                    // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of each shop, written when it exits.
+                    ...(process.env.BENCH_CPU_PROFILE
+                        ? [
+                              '--cpu-prof',
+                              `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`,
+                              `--cpu-prof-name=${mode}.cpuprofile`,
+                          ]
+                        : []),
+                ],
                 env: mode === 'on' ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : baseEnv,
             });
             const ready = await nextMessage<Ready>(proc, 'ready');
@@ -77,6 +89,7 @@ async function main(): Promise<void> {
     } as unknown as Required<VendureConfig>;
     const scrapeUrl = `http://127.0.0.1:${on.metricsPort}/metrics`;
     const scraper = setInterval(() => void fetch(scrapeUrl).then(r => r.text()), 5000);
+    // Per mode: checkouts, seconds, server CPU, and per round the p50 latency and CPU ms per checkout.
     const totals: Record<Mode, { n: number; s: number; cpuMs: number; rounds: number[]; cpu: number[] }> = {
         off: { n: 0, s: 0, cpuMs: 0, rounds: [], cpu: [] },
         on: { n: 0, s: 0, cpuMs: 0, rounds: [], cpu: [] },
@@ -96,44 +109,52 @@ async function main(): Promise<void> {
             await runLoad((w, i) => loads[shop.mode].dummyCheckout(w * 1000 + i), CONCURRENCY, 5000);
         }
         let n = 0;
-        // off, on, on, off, off, on, ...: neither mode always runs first, after the other's load.
-        const order = Array.from({ length: ROUNDS }, (_, r) => (r % 2 ? [on, off] : [off, on])).flat();
-        for (const shop of order) {
-            const cpuBefore = await cpuOf(shop);
-            const result = await runLoad(() => loads[shop.mode].dummyCheckout(n++), CONCURRENCY, PHASE_MS);
-            const cpuMs = (await cpuOf(shop)) - cpuBefore;
-            const total = totals[shop.mode];
-            total.n += result.completed;
-            total.s += result.seconds;
-            total.cpuMs += cpuMs;
-            total.rounds.push(result.perSecond);
-            total.cpu.push(cpuMs / result.completed);
+        // Each shopper alternates between the two shops checkout by checkout, so both run at the same time under
+        // the same load from neighbours (phases of one mode after the other drifted by a factor of two here).
+        for (let round = 0; round < ROUNDS; round++) {
+            const latencies: Record<Mode, number[]> = { off: [], on: [] };
+            const cpuBefore = { off: await cpuOf(off), on: await cpuOf(on) };
+            const result = await runLoad(
+                async (worker, i) => {
+                    const mode: Mode = (worker + i) % 2 ? 'on' : 'off';
+                    const t0 = performance.now();
+                    await loads[mode].dummyCheckout(n++);
+                    latencies[mode].push(performance.now() - t0);
+                },
+                CONCURRENCY,
+                PHASE_MS,
+            );
+            for (const mode of ['off', 'on'] as const) {
+                const cpuMs = (await cpuOf(mode === 'off' ? off : on)) - cpuBefore[mode];
+                const total = totals[mode];
+                const done = latencies[mode].length;
+                total.n += done;
+                total.s += result.seconds;
+                total.cpuMs += cpuMs;
+                total.rounds.push(percentiles(latencies[mode]).p50);
+                total.cpu.push(cpuMs / done);
+            }
             console.log(
-                `${shop.mode}: ${fmt(result.perSecond, 2)} checkouts/s, server CPU ${fmt(cpuMs / result.completed, 0)} ms per checkout, p50 ${fmt(result.p50, 0)} ms, p99 ${fmt(result.p99, 0)} ms, failed ${result.failed}${result.errors.length ? ` (${result.errors[0]})` : ''}`,
+                `round ${round + 1}: ${result.completed} checkouts in ${fmt(result.seconds, 0)} s, failed ${result.failed}${result.errors.length ? ` (${result.errors[0]})` : ''}; server CPU ms per checkout off ${fmt(totals.off.cpu[round], 0)}, on ${fmt(totals.on.cpu[round], 0)}; p50 ms off ${fmt(totals.off.rounds[round], 0)}, on ${fmt(totals.on.rounds[round], 0)}`,
             );
         }
     } finally {
         clearInterval(scraper);
         shops.forEach(s => s.proc.disconnect());
     }
-    const offRate = totals.off.n / totals.off.s;
-    const onRate = totals.on.n / totals.on.s;
     const offCpu = totals.off.cpuMs / totals.off.n;
     const onCpu = totals.on.cpuMs / totals.on.n;
-    console.log(
-        '| round | off: checkouts/s | on: checkouts/s | off: server CPU ms/checkout | on: server CPU ms/checkout |',
-    );
-    console.log(
-        '| ----- | ---------------- | --------------- | --------------------------- | -------------------------- |',
-    );
-    totals.off.rounds.forEach((r, i) =>
+    console.log('| round | server CPU ms/checkout, off | on | p50 ms, off | on |');
+    console.log('| ----- | --------------------------- | -- | ----------- | -- |');
+    totals.off.cpu.forEach((c, i) =>
         console.log(
-            `| ${i + 1} | ${fmt(r, 2)} | ${fmt(totals.on.rounds[i], 2)} | ${fmt(totals.off.cpu[i], 0)} | ${fmt(totals.on.cpu[i], 0)} |`,
+            `| ${i + 1} | ${fmt(c, 1)} | ${fmt(totals.on.cpu[i], 1)} | ${fmt(totals.off.rounds[i], 0)} | ${fmt(totals.on.rounds[i], 0)} |`,
         ),
     );
-    console.log(`| all | ${fmt(offRate, 2)} | ${fmt(onRate, 2)} | ${fmt(offCpu, 0)} | ${fmt(onCpu, 0)} |`);
+    console.log(`| all | ${fmt(offCpu, 1)} | ${fmt(onCpu, 1)} | | |`);
+    const sampler = `${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'} ${process.env.OTEL_TRACES_SAMPLER_ARG ?? ''}`;
     console.log(
-        `throughput ratio on/off ${fmt(onRate / offRate, 3)} (cost ${fmt((1 - onRate / offRate) * 100)} %); server CPU per checkout on/off ${fmt(onCpu / offCpu, 3)} (cost ${fmt((onCpu / offCpu - 1) * 100)} %); target <= 5 %. ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s phases)`,
+        `server CPU per checkout on/off ${fmt(onCpu / offCpu, 3)} (cost ${fmt((onCpu / offCpu - 1) * 100)} %, target <= 5 %); ${totals.off.n} + ${totals.on.n} checkouts; ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s; sampler ${sampler.trim()})`,
     );
     await receiver.close();
 }
