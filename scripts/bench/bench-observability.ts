@@ -25,6 +25,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 20) * 1000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PRELOAD = path.join(__dirname, '../../src/tracing/preload.js');
+/** What the "on" shop has: BENCH_ON=metrics,tracing (default), or one of them to see each one's share. */
+const ON = new Set((process.env.BENCH_ON ?? 'metrics,tracing').split(','));
 
 type Mode = 'off' | 'on';
 
@@ -37,10 +39,14 @@ interface Ready {
 async function child(mode: Mode): Promise<void> {
     const t = await createTestShop({
         adjustConfig: withDummyPayment,
-        env: mode === 'on' ? { METRICS_PORT: '0', LOG_LEVEL: 'warn' } : { LOG_LEVEL: 'warn' },
+        env:
+            mode === 'on' && ON.has('metrics')
+                ? { METRICS_PORT: '0', LOG_LEVEL: 'warn' }
+                : { LOG_LEVEL: 'warn' },
     });
     await createTestPaymentMethod(t.admin, 'dummy');
-    const metricsPort = mode === 'on' ? t.server.app.get(MetricsService).address?.port : undefined;
+    const metricsPort =
+        mode === 'on' && ON.has('metrics') ? t.server.app.get(MetricsService).address?.port : undefined;
     process.send!({ kind: 'ready', baseUrl: t.baseUrl, metricsPort, tracing: tracingStarted() });
     // CPU time of this process (the shop's server), asked for around each phase.
     process.on('message', (m: { kind: string }) => {
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
                 stdio: 'inherit',
                 execArgv: [
                     ...process.execArgv,
-                    ...(mode === 'on' ? ['--require', PRELOAD] : []),
+                    ...(mode === 'on' && ON.has('tracing') ? ['--require', PRELOAD] : []),
                     // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of each shop, written when it exits.
                     ...(process.env.BENCH_CPU_PROFILE
                         ? [
@@ -73,14 +79,21 @@ async function main(): Promise<void> {
                           ]
                         : []),
                 ],
-                env: mode === 'on' ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: otlp } : baseEnv,
+                env:
+                    mode === 'on' && ON.has('tracing')
+                        ? { ...baseEnv, OTEL_EXPORTER_OTLP_ENDPOINT: otlp }
+                        : baseEnv,
             });
             const ready = await nextMessage<Ready>(proc, 'ready');
             return { mode, proc, ...ready };
         }),
     );
     const [off, on] = shops;
-    if (off.tracing || !on.tracing || on.metricsPort === undefined) {
+    if (
+        off.tracing ||
+        on.tracing !== ON.has('tracing') ||
+        (on.metricsPort !== undefined) !== ON.has('metrics')
+    ) {
         throw new Error(`Unexpected set-up: off traces ${off.tracing}, on traces ${on.tracing}`);
     }
     const config = {
@@ -88,7 +101,10 @@ async function main(): Promise<void> {
         apiOptions: { channelTokenKey: 'vendure-token' },
     } as unknown as Required<VendureConfig>;
     const scrapeUrl = `http://127.0.0.1:${on.metricsPort}/metrics`;
-    const scraper = setInterval(() => void fetch(scrapeUrl).then(r => r.text()), 5000);
+    const scraper = setInterval(
+        () => void (on.metricsPort !== undefined && fetch(scrapeUrl).then(r => r.text())),
+        5000,
+    );
     // Per mode: checkouts, seconds, server CPU, and per round the p50 latency and CPU ms per checkout.
     const totals: Record<Mode, { n: number; s: number; cpuMs: number; rounds: number[]; cpu: number[] }> = {
         off: { n: 0, s: 0, cpuMs: 0, rounds: [], cpu: [] },
@@ -154,7 +170,7 @@ async function main(): Promise<void> {
     console.log(`| all | ${fmt(offCpu, 1)} | ${fmt(onCpu, 1)} | | |`);
     const sampler = `${process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on'} ${process.env.OTEL_TRACES_SAMPLER_ARG ?? ''}`;
     console.log(
-        `server CPU per checkout on/off ${fmt(onCpu / offCpu, 3)} (cost ${fmt((onCpu / offCpu - 1) * 100)} %, target <= 5 %); ${totals.off.n} + ${totals.on.n} checkouts; ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s; sampler ${sampler.trim()})`,
+        `"on" = ${[...ON].join(' + ')}; server CPU per checkout on/off ${fmt(onCpu / offCpu, 3)} (cost ${fmt((onCpu / offCpu - 1) * 100)} %, target <= 5 %); ${totals.off.n} + ${totals.on.n} checkouts; ${receiver.exports} OTLP exports received (concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${PHASE_MS / 1000} s; sampler ${sampler.trim()})`,
     );
     await receiver.close();
 }
