@@ -82,6 +82,8 @@ export const envSchema = z.object({
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
     /** `true` turns tracing off even with an endpoint (the OpenTelemetry SDK's own switch). */
     OTEL_SDK_DISABLED: booleanFlag,
+    /** `false`: no spans of Vendure's services (their instrumentation proxy is the largest part of tracing's cost). */
+    TRACE_VENDURE_SERVICES: z.enum(['true', 'false']).default('true'),
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
         z
@@ -263,6 +265,8 @@ export interface S3AssetStorageConfig {
 export interface TracingSettings {
     /** `OTEL_EXPORTER_OTLP_ENDPOINT`: spans go to `<endpoint>/v1/traces` (OTLP/HTTP, JSON). */
     endpoint: string;
+    /** `TRACE_VENDURE_SERVICES`: spans of Vendure's `@Instrument()` services (OrderService, ...). */
+    vendureServices: boolean;
 }
 
 /**
@@ -270,11 +274,16 @@ export interface TracingSettings {
  * the tracing preload, which runs before the rest of the configuration is loaded (src/tracing/preload.ts).
  */
 export function tracingSettings(env: NodeJS.ProcessEnv | Env = process.env): TracingSettings | undefined {
-    const e = envSchema.pick({ OTEL_EXPORTER_OTLP_ENDPOINT: true, OTEL_SDK_DISABLED: true }).safeParse(env);
+    const e = envSchema
+        .pick({ OTEL_EXPORTER_OTLP_ENDPOINT: true, OTEL_SDK_DISABLED: true, TRACE_VENDURE_SERVICES: true })
+        .safeParse(env);
     if (!e.success || !e.data.OTEL_EXPORTER_OTLP_ENDPOINT || e.data.OTEL_SDK_DISABLED) {
         return undefined;
     }
-    return { endpoint: e.data.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '') };
+    return {
+        endpoint: e.data.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, ''),
+        vendureServices: e.data.TRACE_VENDURE_SERVICES === 'true',
+    };
 }
 
 export class ConfigError extends Error {

@@ -33,7 +33,8 @@ function probe(env: Record<string, string>): Record<string, unknown> {
     return JSON.parse(out) as Record<string, unknown>;
 }
 
-describe('tracing preload', () => {
+// Each probe starts Node and loads Vendure: seconds on a busy machine.
+describe('tracing preload', { timeout: 60_000 }, () => {
     it('starts nothing without OTEL_EXPORTER_OTLP_ENDPOINT: no SDK module loaded, nothing patched', () => {
         expect(probe({})).toEqual({
             started: false,
@@ -56,5 +57,11 @@ describe('tracing preload', () => {
             vendureInstrumentation: 'true',
             httpPatched: true,
         });
+    });
+
+    it("leaves Vendure's services uninstrumented with TRACE_VENDURE_SERVICES=false", () => {
+        expect(
+            probe({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', TRACE_VENDURE_SERVICES: 'false' }),
+        ).toEqual({ started: true, sdkLoaded: true, vendureInstrumentation: null, httpPatched: true });
     });
 });

@@ -60,6 +60,10 @@ export function startTracingSdk(settings: TracingSettings): void {
             logRecordProcessors: [],
         },
     });
+    if (!settings.vendureServices) {
+        // getSdkConfiguration switched Vendure's @Instrument() proxies on; off, its classes stay plain.
+        delete process.env.VENDURE_ENABLE_INSTRUMENTATION;
+    }
     // getSdkConfiguration built (and enabled) Vendure's default set: keep some, switch the others off.
     const instrumentations = (config.instrumentations ?? []).flat();
     for (const instrumentation of instrumentations) {
