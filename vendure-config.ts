@@ -33,6 +33,8 @@ import { ShippingQuoteRoundingPlugin } from './src/money/shipping-quote-rounding
 import { MetricsPlugin } from './src/metrics/metrics.plugin';
 import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
+import { tracingPlugins } from './src/tracing/tracing.plugin';
+import { tracingStarted } from './src/tracing/tracing-state';
 import { requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
 import { databaseErrorMaskPlugin } from './src/security/database-errors';
@@ -57,6 +59,11 @@ export interface BuildConfigOptions {
  */
 export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions): VendureConfig {
     const isEmbedded = app.profile === 'embedded';
+    const logger = new PinoVendureLogger({
+        level: app.log.level,
+        format: app.log.format,
+        base: { process: options.role },
+    });
     return {
         apiOptions: {
             port: app.port,
@@ -184,11 +191,7 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                 })),
             ],
         },
-        logger: new PinoVendureLogger({
-            level: app.log.level,
-            format: app.log.format,
-            base: { process: options.role },
-        }),
+        logger,
         plugins: [
             HealthPlugin.init({ redisUrl: app.redisUrl }),
             ShippingQuoteRoundingPlugin,
@@ -297,6 +300,9 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
                     hideVendureBranding: false,
                 },
             }),
+            // Only in a process whose OpenTelemetry SDK runs (OTEL_EXPORTER_OTLP_ENDPOINT, src/tracing/preload.ts);
+            // after the job queue plugin, whose strategy it wraps to carry trace context into jobs.
+            ...(tracingStarted() ? tracingPlugins(logger) : []),
             // After the job queue plugin: it wraps the job queue strategy configured above and reads the plugins' services.
             ...(app.metrics
                 ? [

@@ -22,6 +22,7 @@ import { closeOnSignal, drainOnSignal, signalListeners } from './http/graceful-s
 import { seedDemoShop } from './seed/seed';
 import { ProviderUrls } from './simulators/provider-urls';
 import { tuneHeap } from './runtime';
+import { tracingStarted } from './tracing/tracing-state';
 
 const loggerCtx = 'Bootstrap';
 
@@ -165,6 +166,12 @@ async function startHealthServer(
 }
 
 function configFor(app: AppConfig, role: ProcessRole, options: StartOptions): VendureConfig {
+    if (app.tracing && !tracingStarted()) {
+        Logger.warn(
+            'OTEL_EXPORTER_OTLP_ENDPOINT is set, but this process did not start tracing: load src/tracing/preload first (the entry points do; other scripts: node --require ./dist/src/tracing/preload.js)',
+            loggerCtx,
+        );
+    }
     const config = buildVendureConfig(app, { role, providers: options.providers });
     return options.adjustConfig ? options.adjustConfig(config) : config;
 }

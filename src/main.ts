@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must be set up before http, express, pg, ... load.
+import './tracing/preload';
 import { fork } from 'node:child_process';
 import path from 'node:path';
 

@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must be set up before http, express, pg, ... load.
+import './tracing/preload';
 import { startServer } from './bootstrap';
 import { loadAppConfig } from './config/app-config';
 import { exitOnStartupError, resolveProviders } from './runtime';

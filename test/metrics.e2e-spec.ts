@@ -49,6 +49,8 @@ describe(`Prometheus metrics (${testProfile()})`, () => {
             adjustConfig: withDummyPayment,
         });
         await createTestPaymentMethod(t.admin);
+        // A credit of its own, so the gauge below shows SMS.ir's answer, not a default.
+        t.simulators.smsir.credit = 4321;
         const address = t.server.app.get(MetricsService).address!;
         metricsUrl = `http://127.0.0.1:${address.port}/metrics`;
     });
@@ -65,6 +67,14 @@ describe(`Prometheus metrics (${testProfile()})`, () => {
         // Node's runtime defaults, labelled with the process role.
         expect(text).toMatch(/^process_cpu_user_seconds_total\{process="(embedded|server)"\} /m);
         expect(text).toContain('nodejs_eventloop_lag_seconds');
+    });
+
+    it("reports the SMS.ir account's credit as SMS.ir answers it (GET /v1/credit)", async () => {
+        const samples = parseExposition(await scrape());
+        expect(sampleValue(samples, 'shop_provider_credit', { provider: 'smsir' })).toBe(4321);
+        expect(sampleValue(samples, 'shop_provider_credit_age_seconds', { provider: 'smsir' })).toBeLessThan(
+            60,
+        );
     });
 
     it('counts a checkout: GraphQL operations by root field and outcome, the Postex quote, the order placed', async () => {

@@ -1,15 +1,10 @@
 import gql from 'graphql-tag';
 
-import {
-    ADD_PAYMENT,
-    createTestPaymentMethod,
-    FIRST_VARIANT_IDS,
-    prepareOrderForPayment,
-    withDummyPayment,
-} from '../../src/testing/checkout-helpers';
+import { createTestPaymentMethod, withDummyPayment } from '../../src/testing/checkout-helpers';
 import { createTestShop } from '../../src/testing/test-shop';
 
 import { fmt, LoadResult, runLoad } from './bench-utils';
+import { checkoutLoad } from './checkout-load';
 
 /**
  * `npm run bench:checkout`: complete checkouts per second through Zibal (simulator: intent, bank page, callback,
@@ -23,31 +18,11 @@ async function main(): Promise<void> {
     const t = await createTestShop({ adjustConfig: withDummyPayment });
     try {
         await createTestPaymentMethod(t.admin, 'dummy');
-        const { products } = await t.shop.query(FIRST_VARIANT_IDS);
-        const variants: string[] = products.items.map(
-            (p: { variants: Array<{ id: string }> }) => p.variants[0].id,
-        );
+        const load = await checkoutLoad(() => t.newShopClient());
         let n = 0;
-        const prepare = async () => {
-            const client = t.newShopClient();
-            const i = n++;
-            await prepareOrderForPayment(client, {
-                variantId: variants[i % variants.length],
-                email: `bench${i}@example.ir`,
-            });
-            return client;
-        };
-        const dummyCheckout = async () => {
-            const client = await prepare();
-            const { addPaymentToOrder } = await client.query(ADD_PAYMENT, {
-                input: { method: 'dummy', metadata: {} },
-            });
-            if (addPaymentToOrder.state !== 'PaymentSettled') {
-                throw new Error(`dummy: ${JSON.stringify(addPaymentToOrder)}`);
-            }
-        };
+        const dummyCheckout = () => load.dummyCheckout(n++);
         const zibalCheckout = async () => {
-            const client = await prepare();
+            const client = await load.prepare(n++);
             const { createZibalPaymentIntent: intent } = await client.query(gql`
                 mutation {
                     createZibalPaymentIntent {

@@ -75,6 +75,15 @@ export const envSchema = z.object({
     WORKER_METRICS_PORT: optionalPort,
     /** Address the metrics endpoints listen on; default HOST. */
     METRICS_HOST: optionalString,
+    /**
+     * OTLP/HTTP endpoint of a trace collector (e.g. `http://tempo:4318`); unset = tracing off (no SDK started).
+     * The OpenTelemetry SDK reads it, and its other `OTEL_*` variables, itself (src/tracing/preload.ts).
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    /** `true` turns tracing off even with an endpoint (the OpenTelemetry SDK's own switch). */
+    OTEL_SDK_DISABLED: booleanFlag,
+    /** `false`: no spans of Vendure's services (their instrumentation proxy is the largest part of tracing's cost). */
+    TRACE_VENDURE_SERVICES: z.enum(['true', 'false']).default('true'),
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
         z
@@ -203,6 +212,8 @@ export interface AppConfig {
     workerHealthPort: number;
     /** Prometheus endpoints (`GET /metrics`), on ports of their own; undefined = off. */
     metrics?: { port: number; workerPort: number; host: string };
+    /** OpenTelemetry traces exported by OTLP/HTTP; undefined = off. See {@link tracingSettings}. */
+    tracing?: TracingSettings;
     /** Base URL under which this server is reachable from browsers (callbacks, links). */
     publicUrl: string;
     storefrontUrl: string;
@@ -287,6 +298,30 @@ export interface S3AssetStorageConfig {
     forcePathStyle: boolean;
 }
 
+export interface TracingSettings {
+    /** `OTEL_EXPORTER_OTLP_ENDPOINT`: spans go to `<endpoint>/v1/traces` (OTLP/HTTP, JSON). */
+    endpoint: string;
+    /** `TRACE_VENDURE_SERVICES`: spans of Vendure's `@Instrument()` services (OrderService, ...). */
+    vendureServices: boolean;
+}
+
+/**
+ * Whether traces are on: `OTEL_EXPORTER_OTLP_ENDPOINT` set (and `OTEL_SDK_DISABLED` not true). Read on its own by
+ * the tracing preload, which runs before the rest of the configuration is loaded (src/tracing/preload.ts).
+ */
+export function tracingSettings(env: NodeJS.ProcessEnv | Env = process.env): TracingSettings | undefined {
+    const e = envSchema
+        .pick({ OTEL_EXPORTER_OTLP_ENDPOINT: true, OTEL_SDK_DISABLED: true, TRACE_VENDURE_SERVICES: true })
+        .safeParse(env);
+    if (!e.success || !e.data.OTEL_EXPORTER_OTLP_ENDPOINT || e.data.OTEL_SDK_DISABLED) {
+        return undefined;
+    }
+    return {
+        endpoint: e.data.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, ''),
+        vendureServices: e.data.TRACE_VENDURE_SERVICES === 'true',
+    };
+}
+
 export class ConfigError extends Error {
     constructor(readonly problems: string[]) {
         super(`Invalid configuration:\n${problems.map(p => `  - ${p}`).join('\n')}`);
@@ -322,6 +357,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv | Env = process.env): AppCo
                       host:
                           e.METRICS_HOST ?? e.HOST ?? (e.APP_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
                   },
+        tracing: tracingSettings(env),
         publicUrl,
         storefrontUrl: (e.STOREFRONT_URL ?? `${publicUrl}/storefront`).replace(/\/$/, ''),
         database: e.DATABASE_URL

@@ -4,8 +4,11 @@ import type { Socket } from 'node:net';
 import { INestApplication } from '@nestjs/common';
 import { Logger } from '@vendure/core';
 
+import { flushTracing } from '../tracing/tracing-state';
+
 const loggerCtx = 'Shutdown';
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+const FLUSH_TIMEOUT_MS = 2_000;
 /** After SIGTERM the server keeps accepting until no connection arrived for this long (at most ACCEPT_MAX_MS). */
 const ACCEPT_QUIET_MS = 500;
 const ACCEPT_MAX_MS = 5_000;
@@ -170,11 +173,12 @@ export function drainOnSignal(
     };
 }
 
-/** The end of both shutdowns: close, then exit 0, or 1 if closing failed. */
+/** The end of both shutdowns: close, flush the last spans (traces on), then exit 0, or 1 if closing failed. */
 function closeAndExit(close: () => Promise<void>, signal: NodeJS.Signals, since: number): void {
     close()
-        .then(() => {
+        .then(async () => {
             Logger.info(`Closed ${Date.now() - since} ms after ${signal}`, loggerCtx);
+            await flushBeforeExit();
             process.exit(0);
         })
         .catch(exitFailed);
@@ -183,6 +187,11 @@ function closeAndExit(close: () => Promise<void>, signal: NodeJS.Signals, since:
 function exitFailed(e: unknown): never {
     Logger.error(`Shutdown failed: ${e instanceof Error ? e.message : String(e)}`, loggerCtx);
     process.exit(1);
+}
+
+/** The spans of the last seconds (traces on), so the shutdown's own trace is not lost; at most 2 s. */
+function flushBeforeExit(): Promise<void> {
+    return withDeadline(flushTracing(), FLUSH_TIMEOUT_MS).catch(() => undefined);
 }
 
 function withDeadline(work: Promise<void>, ms: number): Promise<void> {

@@ -5,7 +5,8 @@ import { Context, context, ContextManager, ROOT_CONTEXT, trace } from '@opentele
 
 import { describe, expect, it } from 'vitest';
 
-import { PinoVendureLogger, redactSessionKeys } from './pino-logger';
+import { PinoVendureLogger } from './pino-logger';
+import { redactSessionKeys } from './redact';
 
 describe('PinoVendureLogger', () => {
     it('never writes a session token from a session-cache key (Vendure logs cache keys at debug level)', () => {

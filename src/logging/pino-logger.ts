@@ -2,6 +2,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LogLevel, VendureLogger } from '@vendure/core';
 import pino, { Logger as Pino } from 'pino';
 
+import { redactSessionKeys } from './redact';
 import { currentRequestId } from './request-context';
 
 const LEVELS: Record<string, LogLevel> = {
@@ -121,14 +122,4 @@ function traceFields(): { trace_id?: string; span_id?: string } {
     }
     const ctx = span.spanContext();
     return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
-}
-
-/**
- * Vendure's CacheService logs its keys at debug level, and the session cache's key is the session token itself
- * (`vendure-session-cache:<token>`): a log reader could take over the session. Redacted at the verbose and debug levels.
- */
-export function redactSessionKeys(message: string): string {
-    return message.includes('session-cache:')
-        ? message.replace(/(session-cache:)[A-Za-z0-9_-]+/g, '$1[redacted]')
-        : message;
 }

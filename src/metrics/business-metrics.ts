@@ -11,6 +11,7 @@ import { ChatHub } from '../../plugins/support-chat/service/chat-hub';
 import { BoundedLabel } from './bounded-label';
 import { toMillis } from './job-queue-metrics';
 import { sharedRead } from './shared-read';
+import { registerSmsirCreditMetrics } from './smsir-credit';
 
 /**
  * The shop's own metrics, read from each plugin's public surface (its service's snapshot or Signal, Vendure
@@ -21,6 +22,7 @@ export function registerBusinessMetrics(
     moduleRef: ModuleRef,
     eventBus: EventBus,
     connection: DataSource,
+    role: 'embedded' | 'server' | 'worker',
 ): Array<() => void> {
     const unsubscribe: Array<() => void> = [];
     const find = <T>(type: Type<T>): T | undefined => {
@@ -119,6 +121,10 @@ export function registerBusinessMetrics(
 
     // ---- SMS OTP ----
     const otp = find(SmsOtpService);
+    if (otp && role !== 'worker') {
+        // Servers only: the worker would ask SMS.ir once more for the same number.
+        registerSmsirCreditMetrics(registry, () => otp.client.getCredit());
+    }
     if (otp) {
         new Counter({
             name: 'shop_otp_events_total',

@@ -75,7 +75,15 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
                       : Promise.resolve([]),
             () => this.jobQueueService.getJobQueues().map(q => q.name),
         );
-        this.cleanups.push(...registerBusinessMetrics(registry, this.moduleRef, this.eventBus, dataSource));
+        this.cleanups.push(
+            ...registerBusinessMetrics(
+                registry,
+                this.moduleRef,
+                this.eventBus,
+                dataSource,
+                this.options.role,
+            ),
+        );
         this.server = http.createServer((req, res) => {
             if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
                 res.writeHead(404).end();

@@ -58,7 +58,7 @@ export const ELIGIBLE_SHIPPING = gql`
     }
 `;
 
-const SET_SHIPPING = gql`
+export const SET_SHIPPING = gql`
     mutation SetShipping($id: [ID!]!) {
         setOrderShippingMethod(shippingMethodId: $id) {
             ... on Order {

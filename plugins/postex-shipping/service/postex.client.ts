@@ -1,3 +1,5 @@
+import { providerSpan } from '../../../src/observe/provider-span';
+
 /** Typed HTTP client of the Postex API (`/api/v1`, header `x-api-key`). It never retries: callers decide. */
 
 export type PostexFailureKind = 'timeout' | 'network' | 'http' | 'rejected' | 'malformed' | 'not-found';
@@ -96,75 +98,87 @@ export class PostexClient {
     constructor(private readonly options: PostexClientOptions) {}
 
     quote(body: PostexQuoteRequest, timeoutMs?: number): Promise<PostexResult<PostexQuoteResponse>> {
-        return this.request<PostexQuoteResponse>('POST', '/shipping/quotes', body, timeoutMs, json => {
-            const prices = (json as Partial<PostexQuoteResponse>).shipping_prices;
-            return Array.isArray(prices) ? { shipping_prices: prices } : undefined;
-        });
+        return traced('quote', () =>
+            this.request<PostexQuoteResponse>('POST', '/shipping/quotes', body, timeoutMs, json => {
+                const prices = (json as Partial<PostexQuoteResponse>).shipping_prices;
+                return Array.isArray(prices) ? { shipping_prices: prices } : undefined;
+            }),
+        );
     }
 
     provinces(): Promise<PostexResult<PostexProvinceDto[]>> {
-        return this.request(
-            'GET',
-            '/locality/provinces',
-            undefined,
-            undefined,
-            arrayOrData<PostexProvinceDto>,
+        return traced('provinces', () =>
+            this.request('GET', '/locality/provinces', undefined, undefined, arrayOrData<PostexProvinceDto>),
         );
     }
 
     cities(): Promise<PostexResult<PostexCityDto[]>> {
-        return this.request('GET', '/locality/cities/all', undefined, undefined, arrayOrData<PostexCityDto>);
+        return traced('cities', () =>
+            this.request('GET', '/locality/cities/all', undefined, undefined, arrayOrData<PostexCityDto>),
+        );
     }
 
     createParcels(
         fromCityCode: number,
         parcels: PostexParcelCreate[],
     ): Promise<PostexResult<PostexParcel[]>> {
-        return this.request(
-            'POST',
-            '/parcels/bulk',
-            { from_city_code: fromCityCode, parcels },
-            undefined,
-            arrayOrData<PostexParcel>,
+        return traced('create_parcels', () =>
+            this.request(
+                'POST',
+                '/parcels/bulk',
+                { from_city_code: fromCityCode, parcels },
+                undefined,
+                arrayOrData<PostexParcel>,
+            ),
         );
     }
 
     findByCustomOrderNo(no: string): Promise<PostexResult<PostexParcel>> {
-        return this.request(
-            'GET',
-            `/parcels/custom-order-no/${encodeURIComponent(no)}`,
-            undefined,
-            undefined,
-            json => dataObject<PostexParcel>(json, 'parcel_no'),
+        return traced('find_parcel', () =>
+            this.request(
+                'GET',
+                `/parcels/custom-order-no/${encodeURIComponent(no)}`,
+                undefined,
+                undefined,
+                json => dataObject<PostexParcel>(json, 'parcel_no'),
+            ),
         );
     }
 
     cancelParcel(parcelNo: string): Promise<PostexResult<true>> {
-        return this.request(
-            'POST',
-            `/parcels/cancel-request/${encodeURIComponent(parcelNo)}`,
-            {},
-            undefined,
-            () => true,
+        return traced('cancel_parcel', () =>
+            this.request(
+                'POST',
+                `/parcels/cancel-request/${encodeURIComponent(parcelNo)}`,
+                {},
+                undefined,
+                () => true,
+            ),
         );
     }
 
     trackingEvents(parcelNo: string): Promise<PostexResult<PostexTrackingEvent[]>> {
-        return this.request(
-            'GET',
-            `/tracking/events/${encodeURIComponent(parcelNo)}`,
-            undefined,
-            undefined,
-            json => {
-                const data = (json as { data?: { events?: unknown } }).data;
-                const events = data?.events ?? (Array.isArray(json) ? json : undefined);
-                return Array.isArray(events) ? (events as PostexTrackingEvent[]) : undefined;
-            },
+        return traced('tracking', () =>
+            this.request(
+                'GET',
+                `/tracking/events/${encodeURIComponent(parcelNo)}`,
+                undefined,
+                undefined,
+                json => {
+                    const data = (json as { data?: { events?: unknown } }).data;
+                    const events = data?.events ?? (Array.isArray(json) ? json : undefined);
+                    return Array.isArray(events) ? (events as PostexTrackingEvent[]) : undefined;
+                },
+            ),
         );
     }
 
     /** The label PDF as bytes. */
-    async label(parcelNo: string): Promise<PostexResult<Buffer>> {
+    label(parcelNo: string): Promise<PostexResult<Buffer>> {
+        return traced('label', () => this.labelOnce(parcelNo));
+    }
+
+    private async labelOnce(parcelNo: string): Promise<PostexResult<Buffer>> {
         const res = await this.send(
             'GET',
             `/parcels/${encodeURIComponent(parcelNo)}/label`,
@@ -251,6 +265,11 @@ export class PostexClient {
         }
         return { ok: true, data: parsed };
     }
+}
+
+/** A span per call (src/observe/provider-span.ts): the operation and `ok` or the failure kind, no parcel data. */
+function traced<T>(operation: string, call: () => Promise<PostexResult<T>>): Promise<PostexResult<T>> {
+    return providerSpan('postex', operation, call, r => (r.ok ? 'ok' : r.kind));
 }
 
 function arrayOrData<T>(json: unknown): T[] | undefined {

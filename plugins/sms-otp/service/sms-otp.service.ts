@@ -68,7 +68,8 @@ export type LinkPhoneResult =
 export class SmsOtpService implements OnApplicationShutdown {
     private readonly key: Buffer;
     private readonly challengeKey: Buffer;
-    private readonly client: SmsirClient;
+    /** The SMS.ir client; also read from outside for the account's credit (`getCredit`, src/metrics). */
+    readonly client: SmsirClient;
     private readonly store: CounterStore;
     private readonly limiter: SendLimiter;
     /** Operator counters since start: sends, failures by reason, refusals by scope, verification results. */

@@ -1,4 +1,5 @@
 import { mayHaveReachedServer, requestJson } from '../../../src/http/json-http';
+import { providerSpan } from '../../../src/observe/provider-span';
 
 import { SmsirOptions } from '../types';
 
@@ -70,6 +71,14 @@ export class SmsirClient {
         templateId: number,
         parameters: Array<{ name: string; value: string }>,
     ): Promise<SmsirSendResult> {
+        return traced('send_verify', () => this.sendVerifyOnce(mobile, templateId, parameters));
+    }
+
+    private async sendVerifyOnce(
+        mobile: string,
+        templateId: number,
+        parameters: Array<{ name: string; value: string }>,
+    ): Promise<SmsirSendResult> {
         const result = await this.call('POST', '/v1/send/verify', { mobile, templateId, parameters });
         if (!result.ok) {
             return result;
@@ -82,7 +91,11 @@ export class SmsirClient {
     }
 
     /** `GET /v1/credit`: the account's remaining credit. */
-    async getCredit(): Promise<SmsirCreditResult> {
+    getCredit(): Promise<SmsirCreditResult> {
+        return traced('credit', () => this.getCreditOnce());
+    }
+
+    private async getCreditOnce(): Promise<SmsirCreditResult> {
         const result = await this.call('GET', '/v1/credit');
         if (!result.ok) {
             return result;
@@ -149,6 +162,14 @@ export class SmsirClient {
             uncertain: false,
         });
     }
+}
+
+/** A span per call (src/observe/provider-span.ts): the operation and the outcome, never the number or the code. */
+function traced<T extends { ok: true } | SmsirFailure>(
+    operation: string,
+    call: () => Promise<T>,
+): Promise<T> {
+    return providerSpan('smsir', operation, call, r => (r.ok ? 'ok' : r.reason));
 }
 
 function failure(

@@ -5,6 +5,7 @@ import {
     TransportFailure,
 } from '../../../src/http/json-http';
 import { fromRial, toRial } from '../../../src/iran/money';
+import { providerSpan } from '../../../src/observe/provider-span';
 
 /** What Zibal's `result` codes mean (IPG v1). */
 export const ZIBAL_RESULT_MESSAGES: Record<number, string> = {
@@ -140,7 +141,15 @@ export class ZibalClient {
     }
 
     /** Zibal's platform refund (`POST /v1/account/refund`) of `amount` money units; `result` 1 means accepted. */
-    async refund(input: {
+    refund(input: {
+        trackId: string;
+        amount: number;
+        description: string;
+    }): Promise<ZibalOutcome<{ refundId: string | null }>> {
+        return traced('refund', () => this.refundOnce(input));
+    }
+
+    private async refundOnce(input: {
         trackId: string;
         amount: number;
         description: string;
@@ -164,19 +173,21 @@ export class ZibalClient {
         });
     }
 
-    private async call<T>(
-        path: string,
+    private call<T>(
+        path: '/v1/request' | '/v1/verify' | '/v1/inquiry',
         body: Record<string, unknown>,
         map: (body: Record<string, unknown>) => T,
         options: ZibalCallOptions,
     ): Promise<ZibalOutcome<T>> {
-        const response = await requestJson(`${this.config.apiUrl}${path}`, {
-            body,
-            connectTimeoutMs: this.config.connectTimeoutMs,
-            readTimeoutMs: this.config.readTimeoutMs,
-            ...(options.shopperWaiting ? { totalTimeoutMs: this.config.shopperTimeoutMs } : {}),
+        return traced(path.slice('/v1/'.length), async () => {
+            const response = await requestJson(`${this.config.apiUrl}${path}`, {
+                body,
+                connectTimeoutMs: this.config.connectTimeoutMs,
+                readTimeoutMs: this.config.readTimeoutMs,
+                ...(options.shopperWaiting ? { totalTimeoutMs: this.config.shopperTimeoutMs } : {}),
+            });
+            return this.interpret(response, map);
         });
-        return this.interpret(response, map);
     }
 
     private interpret<T>(
@@ -233,4 +244,14 @@ function toTransaction(body: Record<string, unknown>): ZibalTransaction {
         paidAt: str(body.paidAt),
         orderId: str(body.orderId),
     };
+}
+
+/**
+ * A span per call (src/observe/provider-span.ts): `ok` for Zibal's success (100), `result-<n>` for its other
+ * result codes, `unavailable` when there was no usable answer. Never the merchant, a card number or an amount.
+ */
+function traced<T>(operation: string, call: () => Promise<ZibalOutcome<T>>): Promise<ZibalOutcome<T>> {
+    return providerSpan('zibal', operation, call, o =>
+        o.kind === 'unavailable' ? 'unavailable' : o.result === 100 ? 'ok' : `result-${o.result}`,
+    );
 }
