@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-    { ignores: ['node_modules/**', 'dist/**', 'data/**', 'migrations/**', 'static/**', 'admin-ui/**'] },
+    {
+        ignores: [
+            'node_modules/**',
+            'dist/**',
+            'data/**',
+            'migrations/**',
+            'static/**',
+            'admin-ui/**',
+            'loadtest-report/**',
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
