@@ -22,6 +22,7 @@ import {
 } from '@vendure/core';
 import { In, IsNull, Not, SelectQueryBuilder } from 'typeorm';
 
+import { isEntityId } from '../../../src/db/entity-id';
 import { formatRial, fromRial, toRial } from '../../../src/iran/money';
 import {
     CREATE_PARCEL_QUEUE,
@@ -251,9 +252,12 @@ export class PostexParcelService implements OnApplicationBootstrap {
      * while a creation job of the fulfillment is queued or running, so two jobs never create it at once.
      */
     async retryCreation(ctx: RequestContext, fulfillmentId: ID): Promise<RetryParcelCreationResult> {
-        const fulfillment = await this.channelFulfillments(ctx)
-            .andWhere('fulfillment.id = :fulfillmentId', { fulfillmentId })
-            .getOne();
+        // An id that names no row (beyond PostgreSQL's integer, say) would fail the query: not found instead.
+        const fulfillment = isEntityId(fulfillmentId)
+            ? await this.channelFulfillments(ctx)
+                  .andWhere('fulfillment.id = :fulfillmentId', { fulfillmentId })
+                  .getOne()
+            : null;
         const refuse = (
             reason: Extract<RetryParcelCreationResult, { reason: unknown }>['reason'],
             message: string,

@@ -552,7 +552,10 @@ export class ZibalService {
     ): Promise<MarkAttemptRefundedResult> {
         const repo = this.connection.getRepository(ctx, ZibalPaymentAttempt);
         const channelToken = ctx.channel.token;
-        const attempt = await repo.findOne({ where: { id: attemptId, channelToken } });
+        // An id that names no row (beyond PostgreSQL's integer, say) would fail the query: not found instead.
+        const attempt = isEntityId(attemptId)
+            ? await repo.findOne({ where: { id: attemptId, channelToken } })
+            : null;
         if (!attempt || attempt.state !== 'refund-due') {
             return {
                 __typename: 'ZibalAttemptNotRefundDueError',
