@@ -31,11 +31,12 @@ import { freePort, testProfile, waitFor } from '../src/testing/test-shop';
  * by trace id: GraphQL, database and provider spans, the job the request queued (run by the worker, or by the
  * embedded server's in-process queue), and the log lines written meanwhile. What was exported holds no secret.
  */
+// This run's own values (the simulators accept any key): no credential is a literal, and none may be exported.
 const PROVIDER_KEYS = {
-    SMSIR_API_KEY: 'smsir-key-7c1e5a9d30b24f68',
-    POSTEX_API_KEY: 'postex-key-2a8f6d0b4c9e1357',
+    SMSIR_API_KEY: `smsir-${crypto.randomBytes(12).toString('hex')}`,
+    POSTEX_API_KEY: `postex-${crypto.randomBytes(12).toString('hex')}`,
 };
-const COOKIE_SECRET = 'tracing-cookie-secret-4e7b1c9a2d6f8035e1a7';
+const COOKIE_SECRET = `cookie-${crypto.randomBytes(16).toString('hex')}`;
 
 /** A GraphQL client that can send a `traceparent` header (the answers are loosely typed, like SimpleGraphQLClient's). */
 class Client {

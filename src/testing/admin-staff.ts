@@ -6,8 +6,8 @@ import gql from 'graphql-tag';
 
 import type { TestShop } from './test-shop';
 
-/** The password of every administrator {@link createStaffMember} makes. */
-export const STAFF_PASSWORD = 'staff-password-1';
+/** The password of the test shops' staff accounts (this process's own; a credential is never a literal). */
+export const STAFF_PASSWORD = `staff-${crypto.randomBytes(12).toString('hex')}`;
 
 /**
  * For tests: an administrator of the default channel whose only role grants `permissions`, logged in on a new
@@ -31,13 +31,13 @@ export async function createStaffMember(
     const email = `${code}@example.ir`;
     const { createAdministrator } = await t.admin.query(
         gql`
-            mutation ($roleId: ID!, $email: String!) {
+            mutation ($roleId: ID!, $email: String!, $password: String!) {
                 createAdministrator(
                     input: {
                         firstName: "Test"
                         lastName: "Staff"
                         emailAddress: $email
-                        password: "${STAFF_PASSWORD}"
+                        password: $password
                         roleIds: [$roleId]
                     }
                 ) {
@@ -45,7 +45,7 @@ export async function createStaffMember(
                 }
             }
         `,
-        { roleId: createRole.id, email },
+        { roleId: createRole.id, email, password: STAFF_PASSWORD },
     );
     const client = new SimpleGraphQLClient(
         t.server.app.get(ConfigService) as unknown as Required<VendureConfig>,

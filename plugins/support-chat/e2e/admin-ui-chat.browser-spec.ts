@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { buildAdminUi } from '../../../src/admin-ui';
 import { STATIC_DIR } from '../../../src/paths';
+import { STAFF_PASSWORD } from '../../../src/testing/admin-staff';
 import { browserSkipReason, launchBrowser } from '../../../src/testing/browser';
 import { createTestShop, TestShop, testProfile } from '../../../src/testing/test-shop';
 import { buildWidget } from '../build/widget-bundle';
@@ -63,7 +64,7 @@ describe.skipIf(skipReason)(
 
             await page.goto(`${t.baseUrl}/admin/login`);
             await page.fill('#login_username', staffEmail);
-            await page.fill('#login_password', 'staff-password-1');
+            await page.fill('#login_password', STAFF_PASSWORD);
             await page.click('button[type=submit]');
             await page.waitForURL(url => !url.pathname.endsWith('/login'));
             // The navigation entry is there for staff with ManageSupportChat, in Persian by default.

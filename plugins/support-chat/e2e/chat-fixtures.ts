@@ -5,6 +5,7 @@ import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 import { io, Socket } from 'socket.io-client';
 
+import { STAFF_PASSWORD } from '../../../src/testing/admin-staff';
 import { TestShop } from '../../../src/testing/test-shop';
 import type { ConversationPayload, MessageNewEvent, MessagePayload } from '../service/support-chat.service';
 import { SupportChatPlugin } from '../support-chat.plugin';
@@ -126,13 +127,13 @@ export async function createStaff(
     const email = `${name}-${code}@example.ir`;
     const { createAdministrator } = await t.admin.query(
         gql`
-            mutation ($roleId: ID!, $email: String!, $name: String!) {
+            mutation ($roleId: ID!, $email: String!, $name: String!, $password: String!) {
                 createAdministrator(
                     input: {
                         firstName: $name
                         lastName: "Staff"
                         emailAddress: $email
-                        password: "staff-password-1"
+                        password: $password
                         roleIds: [$roleId]
                     }
                 ) {
@@ -140,10 +141,10 @@ export async function createStaff(
                 }
             }
         `,
-        { roleId, email, name },
+        { roleId, email, name, password: STAFF_PASSWORD },
     );
     const client = clientFor(t, 'admin-api');
-    await client.asUserWithCredentials(email, 'staff-password-1');
+    await client.asUserWithCredentials(email, STAFF_PASSWORD);
     return {
         id: String(createAdministrator.id),
         token: client.getAuthToken(),

@@ -3,6 +3,7 @@ import gql from 'graphql-tag';
 import type { Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { STAFF_PASSWORD } from '../../../src/testing/admin-staff';
 import { sentEmails } from '../../../src/testing/mailbox';
 import { createTestShop, TestShop, testProfile, waitFor } from '../../../src/testing/test-shop';
 import type { ConversationPayload } from '../service/support-chat.service';
@@ -123,7 +124,7 @@ describe(`Support chat over socket.io (${testProfile()})`, () => {
             const staff = await createStaff(t, 'Cookie');
             const cookies = await sessionCookies('admin-api', {
                 query: 'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }',
-                variables: { u: staff.email, p: 'staff-password-1' },
+                variables: { u: staff.email, p: STAFF_PASSWORD },
             });
             expect(cookies.some(c => c.startsWith('admin-session.sig='))).toBe(true);
             const cookie = cookies.join('; ');
