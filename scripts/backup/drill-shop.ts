@@ -6,6 +6,7 @@ import gql from 'graphql-tag';
 import {
     ADD_PAYMENT,
     assertOk,
+    CREATE_ZIBAL_INTENT,
     FIRST_VARIANT_IDS,
     prepareOrderForPayment,
 } from '../../src/testing/checkout-helpers';
@@ -15,21 +16,6 @@ import { TestShop } from '../../src/testing/test-shop';
  * What the restore drill does through the shop's public APIs: orders of every kind through the Shop API, and the
  * state the Admin API shows, compared before the failure and after the restore.
  */
-
-const CREATE_ZIBAL_INTENT = gql`
-    mutation {
-        createZibalPaymentIntent {
-            __typename
-            ... on ZibalPaymentIntent {
-                trackId
-            }
-            ... on ErrorResult {
-                errorCode
-                message
-            }
-        }
-    }
-`;
 
 const REQUEST_OTP = gql`
     mutation ($phoneNumber: String!) {

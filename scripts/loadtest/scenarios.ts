@@ -3,7 +3,12 @@ import gql from 'graphql-tag';
 import { io } from 'socket.io-client';
 
 import { solveProofOfWork } from '../../plugins/sms-otp';
-import { ADD_PAYMENT, assertOk, prepareOrderForPayment } from '../../src/testing/checkout-helpers';
+import {
+    ADD_PAYMENT,
+    assertOk,
+    CREATE_ZIBAL_INTENT,
+    prepareOrderForPayment,
+} from '../../src/testing/checkout-helpers';
 import { LoadClient, Recorder } from './load-client';
 
 /** What the scenarios know of the shop under test, read once before the ramps. */
@@ -317,20 +322,6 @@ let nextPhone = 1_000_000 + Math.floor(Math.random() * 8_000_000);
 /** A mobile number no earlier iteration of this run used (per-number cooldowns and caps stay out of the way). */
 const newPhone = () => `0912${String(nextPhone++ % 10_000_000).padStart(7, '0')}`;
 
-const CREATE_INTENT = gql`
-    mutation {
-        createZibalPaymentIntent {
-            __typename
-            ... on ZibalPaymentIntent {
-                trackId
-            }
-            ... on ErrorResult {
-                errorCode
-                message
-            }
-        }
-    }
-`;
 const ORDER_BY_CODE = gql`
     query ($code: String!) {
         orderByCode(code: $code) {
@@ -354,7 +345,7 @@ const checkoutZibal: Scenario = {
                     email: `load-${phone}@example.ir`,
                     phone,
                 });
-                const { createZibalPaymentIntent: intent } = await client.query(CREATE_INTENT);
+                const { createZibalPaymentIntent: intent } = await client.query(CREATE_ZIBAL_INTENT);
                 if (intent.__typename !== 'ZibalPaymentIntent') {
                     throw new Error(
                         `createZibalPaymentIntent: ${intent.__typename} ${intent.errorCode ?? ''}`,

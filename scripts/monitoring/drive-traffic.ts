@@ -7,18 +7,11 @@ import { VendureConfig } from '@vendure/core';
 import { SimpleGraphQLClient } from '@vendure/testing';
 import gql from 'graphql-tag';
 
-import { FIRST_VARIANT_IDS, prepareOrderForPayment } from '../../src/testing/checkout-helpers';
-
-const CREATE_INTENT = gql`
-    mutation {
-        createZibalPaymentIntent {
-            __typename
-            ... on ZibalPaymentIntent {
-                trackId
-            }
-        }
-    }
-`;
+import {
+    CREATE_ZIBAL_INTENT,
+    FIRST_VARIANT_IDS,
+    prepareOrderForPayment,
+} from '../../src/testing/checkout-helpers';
 
 const ELIGIBLE = gql`
     query {
@@ -45,7 +38,7 @@ async function main(): Promise<void> {
             email: `prometheus-${i}@example.ir`,
             phone: '09120000000',
         });
-        const { createZibalPaymentIntent: intent } = await c.query(CREATE_INTENT);
+        const { createZibalPaymentIntent: intent } = await c.query(CREATE_ZIBAL_INTENT);
         if (intent.__typename !== 'ZibalPaymentIntent') {
             throw new Error(`createZibalPaymentIntent: ${intent.__typename}`);
         }

@@ -261,3 +261,19 @@ export async function createTestPaymentMethod(
         },
     );
 }
+
+/** Starts a Zibal payment of the active order: the trackId, or the error result's code and message. */
+export const CREATE_ZIBAL_INTENT = gql`
+    mutation {
+        createZibalPaymentIntent {
+            __typename
+            ... on ZibalPaymentIntent {
+                trackId
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;
