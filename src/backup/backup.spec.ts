@@ -105,6 +105,30 @@ describe('pgBackRest restore requests', () => {
         ).toMatch(/no usable backup/);
     });
 
+    it('calls a repository unreadable when its info does not decrypt (broken JSON, or status 99 without backups)', () => {
+        expect(() => parseInfo('[{"name":"shop","status":{"code":0,"message":"\u0007\u00ff')).toThrow(
+            /unreadable: wrong repository key/,
+        );
+        const other = JSON.stringify([
+            {
+                name: 'shop',
+                status: { code: 99, message: 'other' },
+                repo: [
+                    {
+                        key: 1,
+                        cipher: 'aes-256-cbc',
+                        status: { code: 99, message: '[CryptoError] unable to flush' },
+                    },
+                ],
+                archive: [],
+                backup: [],
+            },
+        ]);
+        expect(() => parseInfo(other)).toThrow(
+            /unreadable: wrong repository key .*\(pgBackRest: \[CryptoError\] unable to flush\)/,
+        );
+    });
+
     it('builds the documented pgbackrest restore command', () => {
         expect(
             restoreArgs(

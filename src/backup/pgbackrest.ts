@@ -31,6 +31,8 @@ interface RawInfo {
     name: string;
     status: { code: number; message: string };
     archive: Array<{ min: string | null; max: string | null }>;
+    /** Per repository; its status names the error behind a stanza status of 99 ("other"). */
+    repo?: Array<{ status?: { code: number; message: string } }>;
     backup: Array<{
         label: string;
         type: BackupSet['type'];
@@ -41,10 +43,29 @@ interface RawInfo {
     }>;
 }
 
+/** pgBackRest's stanza status for an error it does not classify, such as info files that do not decrypt. */
+const STATUS_OTHER = 99;
+
+const UNREADABLE =
+    'its backup information is unreadable: wrong repository key (PGBACKREST_REPO1_CIPHER_PASS) or a damaged repository';
+
+/**
+ * Reads `pgbackrest info --output=json`. Throws when the repository cannot be read: a wrong key decrypts the info
+ * files to garbage, which either breaks the JSON or comes back as status 99 ("other") with no backups.
+ */
 export function parseInfo(json: string): StanzaInfo {
-    const [stanza] = JSON.parse(json) as RawInfo[];
+    let stanza: RawInfo | undefined;
+    try {
+        [stanza] = JSON.parse(json) as RawInfo[];
+    } catch {
+        throw new Error(UNREADABLE);
+    }
     if (!stanza) {
         return { status: { code: 1, message: 'missing stanza' }, backups: [] };
+    }
+    if (stanza.status.code === STATUS_OTHER && stanza.backup.length === 0) {
+        const reason = stanza.repo?.find(r => r.status && r.status.code !== 0)?.status?.message;
+        throw new Error(reason ? `${UNREADABLE} (pgBackRest: ${reason.split('\n')[0]})` : UNREADABLE);
     }
     const archive = stanza.archive.find(a => a.min && a.max);
     return {
@@ -161,15 +182,7 @@ export class Pgbackrest {
     }
 
     async info(): Promise<StanzaInfo> {
-        const json = await this.run(['--output=json', 'info']);
-        try {
-            return parseInfo(json);
-        } catch {
-            // A wrong key decrypts the repository's info files to garbage, which ends up in the JSON's messages.
-            throw new Error(
-                'its backup information is unreadable: wrong repository key (PGBACKREST_REPO1_CIPHER_PASS) or a damaged repository',
-            );
-        }
+        return parseInfo(await this.run(['--output=json', 'info']));
     }
 
     async backup(type: 'full' | 'diff' | 'incr'): Promise<BackupSet> {
