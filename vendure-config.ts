@@ -35,10 +35,10 @@ import { RialMoneyStrategy } from './src/iran/money';
 import { PinoVendureLogger } from './src/logging/pino-logger';
 import { tracingPlugins } from './src/tracing/tracing.plugin';
 import { tracingStarted } from './src/tracing/tracing-state';
-import { requestIdMiddleware } from './src/logging/request-context';
+import { assignRequestId, requestIdMiddleware } from './src/logging/request-context';
 import { STATIC_DIR } from './src/paths';
 import { databaseErrorMaskPlugin } from './src/security/database-errors';
-import { bodyLimits, securityHeaders } from './src/security/http-hardening';
+import { bodyLimits, securityHeaders, setBaseSecurityHeaders } from './src/security/http-hardening';
 import { skipCostOfInvalidVariables } from './src/security/query-cost-skip';
 import { RateLimitPlugin } from './src/security/rate-limit.plugin';
 import { SchedulerShutdownPlugin } from './src/scheduler/scheduler-shutdown.plugin';
@@ -64,6 +64,16 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
         format: app.log.format,
         base: { process: options.role },
     });
+    // Built here so this config keeps its own HTTP metrics: MetricsPlugin's statics belong to the last config built
+    // (tests build two instances in one process).
+    const metricsPlugin = app.metrics
+        ? MetricsPlugin.init({
+              role: options.role,
+              port: options.role === 'worker' ? app.metrics.workerPort : app.metrics.port,
+              host: app.metrics.host,
+          })
+        : undefined;
+    const httpMetrics = metricsPlugin?.http;
     return {
         apiOptions: {
             port: app.port,
@@ -304,20 +314,19 @@ export function buildVendureConfig(app: AppConfig, options: BuildConfigOptions):
             // after the job queue plugin, whose strategy it wraps to carry trace context into jobs.
             ...(tracingStarted() ? tracingPlugins(logger) : []),
             // After the job queue plugin: it wraps the job queue strategy configured above and reads the plugins' services.
-            ...(app.metrics
-                ? [
-                      MetricsPlugin.init({
-                          role: options.role,
-                          port: options.role === 'worker' ? app.metrics.workerPort : app.metrics.port,
-                          host: app.metrics.host,
-                      }),
-                  ]
-                : []),
+            ...(metricsPlugin ? [metricsPlugin] : []),
             // After the job queue plugin (it observes search-index jobs through the job queue strategy) and after
             // MetricsPlugin (its HTTP middleware must come before this one's, which answers hits). Redis holds
             // the generation counter (REDIS_URL: must not evict) and the answers (REDIS_CACHE_URL: may evict).
             ShopResponseCachePlugin.init({
                 ...app.shopResponseCache,
+                shopApiBodyLimitBytes: app.security.shopApiMaxBodyBytes,
+                // Hits answered before Express get what the middleware above gives every answer.
+                beforeEarlyAnswer: (req, res) => {
+                    assignRequestId(req, res);
+                    setBaseSecurityHeaders(res);
+                    httpMetrics?.observe(req, res);
+                },
                 redis: app.redisUrl
                     ? {
                           url: app.redisUrl,

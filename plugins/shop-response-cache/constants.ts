@@ -28,6 +28,7 @@ export const INVALIDATING_QUEUES: readonly string[] = ['update-search-index', 'a
 
 export const DEFAULT_OPTIONS = {
     enabled: true,
+    earlyLane: true,
     maxAgeSeconds: 60,
     httpMaxAgeSeconds: 0,
     maxEntries: 10_000,

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import http from 'node:http';
 
 import autocannon from 'autocannon';
 import gql from 'graphql-tag';
@@ -15,6 +16,9 @@ import { fmt, nextMessage, percentiles } from './bench-utils';
  * server, over IPC, to switch its cache off or on (ShopResponseCacheService.setEnabled, the same switch as
  * SHOP_RESPONSE_CACHE=off at start): same process, same data, same warm database caches. Each query runs off, then
  * on; the answers of both phases are compared byte for byte.
+ *
+ * The same bytes are also served by a plain Node HTTP server in the server's process (no framework, no lookup):
+ * the ceiling of any cache on this machine, so the ratio can be read against what the hardware allows.
  *
  * Then the bounds: floods of cache-busting requests (unique variables), measuring entries, bytes, evictions and the
  * server's RSS. The server runs with SHOP_RESPONSE_CACHE_MAX_ENTRIES=BENCH_MAX_ENTRIES (5000) and
@@ -99,19 +103,37 @@ async function child(): Promise<void> {
         'the seed jobs to finish',
     );
     const cache = t.server.app.get(ShopResponseCacheService);
+    // The ceiling: plain Node in this process answering the same bytes, with no framework and no lookup.
+    let ceilingBody = Buffer.alloc(0);
+    const ceiling = http.createServer((req, res) => {
+        req.resume();
+        req.once('end', () => {
+            res.setHeader('Content-Type', 'application/json; charset=utf-8');
+            res.setHeader('Content-Length', ceilingBody.length);
+            res.end(ceilingBody);
+        });
+    });
+    await new Promise<void>(resolve => ceiling.listen(0, '127.0.0.1', resolve));
+    const ceilingUrl = `http://127.0.0.1:${(ceiling.address() as { port: number }).port}/shop-api`;
     const reply = () =>
         process.send!({ kind: 'state', stats: cache.snapshot(), rss: process.memoryUsage().rss });
     process.on('message', (m: Child) => {
         if (m.kind === 'cache') {
             cache.setEnabled(m.enabled as boolean);
             reply();
+        } else if (m.kind === 'ceiling') {
+            ceilingBody = Buffer.from(m.body as string);
+            reply();
         } else if (m.kind === 'state') {
             global.gc?.();
             reply();
         }
     });
-    process.send!({ kind: 'ready', baseUrl: t.baseUrl });
-    process.once('disconnect', () => void t.close().then(() => process.exit(0)));
+    process.send!({ kind: 'ready', baseUrl: t.baseUrl, ceilingUrl });
+    process.once('disconnect', () => {
+        ceiling.close();
+        void t.close().then(() => process.exit(0));
+    });
 }
 
 interface Phase {
@@ -168,7 +190,7 @@ async function main(): Promise<void> {
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
         : [];
     const proc = fork(__filename, ['child'], { stdio: 'inherit', execArgv: ['--expose-gc', ...prof] });
-    const { baseUrl } = await nextMessage<{ baseUrl: string }>(proc, 'ready');
+    const { baseUrl, ceilingUrl } = await nextMessage<{ baseUrl: string; ceilingUrl: string }>(proc, 'ready');
     const url = `${baseUrl}/shop-api`;
     type State = { stats: ReturnType<ShopResponseCacheService['snapshot']>; rss: number };
     const ask = async (message: Child): Promise<State> => {
@@ -180,7 +202,7 @@ async function main(): Promise<void> {
         const slug = JSON.parse(await post(url, '{ products(options: { take: 1 }) { items { slug } } }', {}))
             .data.products.items[0].slug as string;
         QUERIES[1].variables = { slug };
-        const rows: Array<{ name: string; off: Phase; on: Phase; bytes: number }> = [];
+        const rows: Array<{ name: string; off: Phase; on: Phase; ceiling: Phase; bytes: number }> = [];
         for (const q of QUERIES) {
             const body = JSON.stringify({ query: q.query, variables: q.variables });
             await ask({ kind: 'cache', enabled: false });
@@ -198,9 +220,12 @@ async function main(): Promise<void> {
             }
             await load(url, body, 2);
             const on = await load(url, body, SECONDS);
-            rows.push({ name: q.name, off, on, bytes: Buffer.byteLength(onAnswer) });
+            await ask({ kind: 'ceiling', body: onAnswer });
+            await load(ceilingUrl, body, 2);
+            const ceiling = await load(ceilingUrl, body, SECONDS);
+            rows.push({ name: q.name, off, on, ceiling, bytes: Buffer.byteLength(onAnswer) });
             console.log(
-                `${q.name}: off ${fmt(off.perSecond)} req/s p99 ${fmt(off.p99)} ms; on ${fmt(on.perSecond)} req/s p99 ${fmt(on.p99)} ms; ratio ${fmt(on.perSecond / off.perSecond)}`,
+                `${q.name}: off ${fmt(off.perSecond)} req/s p99 ${fmt(off.p99)} ms; on ${fmt(on.perSecond)} req/s p99 ${fmt(on.p99)} ms; ratio ${fmt(on.perSecond / off.perSecond)}; plain Node ${fmt(ceiling.perSecond)} req/s`,
             );
         }
         console.log(
@@ -212,16 +237,21 @@ async function main(): Promise<void> {
             for (const [mode, p] of [
                 ['off', r.off],
                 ['on', r.on],
+                ['plain Node, same bytes (ceiling)', r.ceiling],
             ] as const) {
                 console.log(
                     `| ${r.name} | ${r.bytes} | ${mode} | ${fmt(p.perSecond)} | ${fmt(p.p50)} | ${fmt(p.p95)} | ${fmt(p.p99)} | ${p.non2xx} / ${p.errors} |`,
                 );
             }
         }
-        console.log('\n| query | ratio on/off (req/s) |');
-        console.log('| --- | --- |');
+        console.log(
+            '\n| query | ratio on/off (req/s) | ceiling/off: the most any cache could give here | on/ceiling |',
+        );
+        console.log('| --- | --- | --- | --- |');
         for (const r of rows) {
-            console.log(`| ${r.name} | ${fmt(r.on.perSecond / r.off.perSecond)}× |`);
+            console.log(
+                `| ${r.name} | ${fmt(r.on.perSecond / r.off.perSecond)}× | ${fmt(r.ceiling.perSecond / r.off.perSecond)}× | ${fmt((100 * r.on.perSecond) / r.ceiling.perSecond)} % |`,
+            );
         }
 
         // ---- bounds: cache-busting floods ----

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { NextFunction, Request, Response } from 'express';
 
 interface LogContext {
@@ -26,8 +28,14 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
  * echoes it in the response and makes it available to the logger for the rest of the request.
  */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const incoming = req.header(REQUEST_ID_HEADER);
-    const requestId = incoming && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    storage.run({ requestId: assignRequestId(req, res) }, next);
+}
+
+/** The request's id (the caller's when well-formed, else a new one), echoed in the response's header. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    const requestId =
+        typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    storage.run({ requestId }, next);
+    return requestId;
 }

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
 import { Kind, OperationDefinitionNode } from 'graphql';
@@ -69,9 +71,15 @@ export class HttpMetrics {
 
     /** Express middleware: counts every request of the public port when its response ends. */
     readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+        this.observe(req, res);
+        next();
+    };
+
+    /** Counts the request when its response ends (also for answers given before Express, see vendure-config.ts). */
+    observe(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): void {
         const started = process.hrtime.bigint();
-        const route = routeOf(req.originalUrl ?? req.url);
-        const method = METHODS.has(req.method) ? req.method : 'OTHER';
+        const route = routeOf(req.originalUrl ?? req.url ?? '');
+        const method = req.method && METHODS.has(req.method) ? req.method : 'OTHER';
         let done = false;
         const record = (aborted: boolean) => {
             if (done) {
@@ -85,8 +93,7 @@ export class HttpMetrics {
         };
         res.once('finish', () => record(false));
         res.once('close', () => record(true));
-        next();
-    };
+    }
 
     /** Apollo plugin: one count and duration per operation, labelled by its first root field (schema-bounded). */
     apolloPlugin(): ApolloServerPlugin {

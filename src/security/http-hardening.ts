@@ -44,9 +44,7 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHa
     const adminUi = options.adminUiRoute ? `/${options.adminUiRoute.replace(/^\//, '')}` : undefined;
     const adminUiCsp = serialize({ ...BASE_CSP, 'script-src': "'self' 'unsafe-eval'" });
     return (req: Request, res: Response, next: NextFunction) => {
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
-        res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+        setBaseSecurityHeaders(res);
         const pathName = req.path;
         const underRoute = (route: string) => pathName === route || pathName.startsWith(`${route}/`);
         if (noCsp.some(underRoute)) {
@@ -65,6 +63,13 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHa
         } as typeof res.writeHead;
         next();
     };
+}
+
+/** The headers every answer gets, HTML or not. */
+export function setBaseSecurityHeaders(res: http.ServerResponse): void {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
 }
 
 /** The content-type given to `writeHead(status, headers)` directly. */

@@ -513,6 +513,64 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
         expect(order.headers.get('cache-control')).toBe('private, no-store');
     });
 
+    it('a hit answered before Express (no credentials) looks like one answered through Express', async () => {
+        const variantId = (await productOn(t.baseUrl, products[1].slug))!.variants[0].id;
+        const add = await fetch(`${t.baseUrl}/shop-api`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+                query: `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on Order { code } } }`,
+            }),
+        });
+        // An anonymous session's token takes a request through Express; a request without any takes the early lane.
+        const session = { authorization: `Bearer ${add.headers.get('vendure-auth-token')}` };
+        const cookie = { cookie: add.headers.get('set-cookie')!.split(';')[0] };
+        await shopRequest(t.baseUrl, PRODUCTS, { take: 3 });
+        const before = stats().hits.local;
+        const ask = (headers: Record<string, string>) =>
+            shopRequest(t.baseUrl, PRODUCTS, { take: 3 }, { headers: { origin: t.baseUrl, ...headers } });
+        const early = await ask({ 'x-request-id': 'early-1', cookie: 'theme=dark' });
+        const viaBearer = await ask({ 'x-request-id': 'express-1', ...session });
+        const viaCookie = await ask({ 'x-request-id': 'express-2', ...cookie });
+        expect(stats().hits.local).toBe(before + 3);
+        // Express names itself; the early lane does not run Express at all.
+        expect(early.headers.get('x-powered-by')).toBeNull();
+        for (const viaExpress of [viaBearer, viaCookie]) {
+            expect(viaExpress.headers.get('x-powered-by')).toBe('Express');
+            expect(early.body).toEqual(viaExpress.body);
+            for (const name of [
+                'etag',
+                'cache-control',
+                'vary',
+                'content-type',
+                'content-length',
+                'access-control-allow-origin',
+                'access-control-allow-credentials',
+                'x-content-type-options',
+                'referrer-policy',
+                'x-frame-options',
+            ]) {
+                expect(early.headers.get(name), name).toBe(viaExpress.headers.get(name));
+            }
+        }
+        expect(early.headers.get('x-request-id')).toBe('early-1');
+        expect(viaBearer.headers.get('x-request-id')).toBe('express-1');
+        // A body that is not JSON is refused alike, whether the early lane or Express's parser read it.
+        const broken = async (headers: Record<string, string>) => {
+            const res = await fetch(`${t.baseUrl}/shop-api`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json', ...headers },
+                body: '{"query": "{ products { totalItems } }"',
+            });
+            return { status: res.status, body: (await res.json()) as { message?: string } };
+        };
+        const earlyBroken = await broken({});
+        const expressBroken = await broken(session);
+        expect(earlyBroken.status).toBe(400);
+        expect(expressBroken.status).toBe(400);
+        expect(earlyBroken.body.message).toBe(expressBroken.body.message);
+    });
+
     it('answers with errors are not stored', async () => {
         const before = stats();
         for (let i = 0; i < 2; i++) {

@@ -36,6 +36,8 @@ import {
     ZoneEvent,
     ZoneMembersEvent,
 } from '@vendure/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
@@ -45,6 +47,8 @@ import { loggerCtx, PLUGIN_INIT_OPTIONS } from '../constants';
 import { BypassReason, ResolvedShopResponseCacheOptions, ShopResponseCacheStats } from '../types';
 
 import { cacheKey, judgeQuery, QueryVerdict, stableStringify } from './cacheable-query';
+import { EARLY_BODY_ERROR, EarlyRequest, installEarlyLane } from './early-lane';
+import { graphqlRequest, header, preflighted, RequestView } from './request-view';
 import { etagOf, ResponseStore, StoredAnswer } from './response-store';
 
 /**
@@ -97,12 +101,11 @@ export const jobObservers = new WeakMap<object, ShopResponseCacheService>();
 /** The service of each running app by its Express app (`req.app`), for the middleware registered before Nest's. */
 export const servicesByApp = new WeakMap<object, ShopResponseCacheService>();
 
-/** Simple request content types: without a preflight a browser may send them cross-site (Apollo's CSRF rule). */
-const SIMPLE_CONTENT_TYPES = new Set([
-    'text/plain',
-    'application/x-www-form-urlencoded',
-    'multipart/form-data',
-]);
+/** What a lookup found: an answer, a miss to run and store under `generation`/`key`, or why the cache is not used. */
+type Lookup =
+    | { kind: 'hit'; answer: StoredAnswer; shared: boolean }
+    | { kind: 'miss'; generation: number; key: string }
+    | { kind: 'bypass'; reason: BypassReason };
 
 /** The Shop API's answers for anonymous catalog queries, from a cache. See the plugin's README. */
 @Injectable()
@@ -139,7 +142,11 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
      */
     private readonly vary: string;
     /** Nest applies CORS after this middleware: a hit, answered here, applies the same options itself. */
-    private readonly cors?: (req: Request, res: Response, next: (err?: unknown) => void) => void;
+    private readonly cors?: (
+        req: IncomingMessage,
+        res: ServerResponse,
+        next: (err?: unknown) => void,
+    ) => void;
 
     constructor(
         @Inject(PLUGIN_INIT_OPTIONS) private readonly options: ResolvedShopResponseCacheOptions,
@@ -151,7 +158,9 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     ) {
         this.enabled = options.enabled;
         const corsOptions = configService.apiOptions.cors;
-        this.cors = corsOptions ? cors(corsOptions === true ? undefined : corsOptions) : undefined;
+        this.cors = corsOptions
+            ? (cors(corsOptions === true ? undefined : corsOptions) as NonNullable<typeof this.cors>)
+            : undefined;
         this.vary = ['Authorization', 'Cookie', configService.apiOptions.channelTokenKey, 'Origin'].join(
             ', ',
         );
@@ -191,6 +200,32 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         if (app) {
             servicesByApp.set(app, this);
         }
+        const server = this.httpAdapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
+        if (server && this.options.earlyLane) {
+            this.installEarlyLane(server);
+        }
+    }
+
+    private installEarlyLane(server: Server): void {
+        const { authOptions, apiOptions } = this.configService;
+        const cookieName = authOptions.cookieOptions?.name;
+        const sessionCookie = (typeof cookieName === 'string' ? cookieName : cookieName?.shop) ?? 'session';
+        installEarlyLane(
+            server,
+            {
+                path: `/${apiOptions.shopApiPath}`,
+                sessionCookies: new Set([sessionCookie, `${sessionCookie}.sig`]),
+                credentialHeaders: [
+                    'authorization',
+                    (authOptions.apiKeyHeaderKey ?? 'vendure-api-key').toLowerCase(),
+                ],
+                maxBodyBytes: Math.min(
+                    this.options.maxQueryBytes + this.options.maxVariablesBytes + 1024,
+                    this.options.shopApiBodyLimitBytes ?? Infinity,
+                ),
+            },
+            (req, res, view) => this.answerEarly(req, res, view),
+        );
     }
 
     async onApplicationShutdown(): Promise<void> {
@@ -233,6 +268,12 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
 
     /** Express middleware of the Shop API route: answers a hit, or lets GraphQL run and stores its answer. */
     readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+        const bodyError = (req as EarlyRequest)[EARLY_BODY_ERROR];
+        if (bodyError) {
+            // The early lane read a body that is not JSON: the error Express's JSON parser would have raised.
+            next(bodyError);
+            return;
+        }
         if (!this.enabled) {
             this.stats.bypass.disabled++;
             next();
@@ -248,19 +289,90 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     };
 
     private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {
-        const bypass = (reason: BypassReason) => {
-            this.stats.bypass[reason]++;
+        const found = await this.lookup(this.viewOf(req));
+        if (found.kind === 'bypass') {
+            this.stats.bypass[found.reason]++;
             privateWhenSent(res, this.vary);
             next();
+            return;
+        }
+        if (found.kind === 'hit') {
+            if (this.cors) {
+                this.cors(req, res, err =>
+                    err ? next(err) : this.answerHit(req, res, found.answer, found.shared),
+                );
+            } else {
+                this.answerHit(req, res, found.answer, found.shared);
+            }
+            return;
+        }
+        this.stats.misses++;
+        this.captureAnswer(res, body => {
+            this.store.set(found.generation, found.key, body).catch((e: Error) => {
+                Logger.warn(`Could not store an answer in Redis: ${e.message}`, loggerCtx);
+            });
+        });
+        next();
+    }
+
+    /**
+     * The early lane (before Express) for a request without credentials: answers a hit and resolves true, or
+     * resolves false having written nothing; Express then handles the request (and counts the miss or bypass).
+     */
+    private async answerEarly(
+        req: IncomingMessage,
+        res: ServerResponse,
+        view: RequestView,
+    ): Promise<boolean> {
+        if (!this.enabled) {
+            return false;
+        }
+        const found = await this.lookup(view);
+        if (found.kind !== 'hit') {
+            return false;
+        }
+        this.options.beforeEarlyAnswer?.(req, res);
+        if (this.cors) {
+            const allowed = await new Promise<boolean>(resolve => this.cors!(req, res, err => resolve(!err)));
+            if (!allowed) {
+                return false;
+            }
+        }
+        this.answerHit(req, res, found.answer, found.shared);
+        return true;
+    }
+
+    /** The Express request as the cache reads it; the session token is found the way Vendure extracts it. */
+    private viewOf(req: Request): RequestView {
+        const { tokenMethod, apiKeyHeaderKey } = this.configService.authOptions;
+        const methods = Array.isArray(tokenMethod) ? tokenMethod : [tokenMethod];
+        let sessionToken: string | undefined;
+        const session = (req as Request & { session?: { token?: string } }).session;
+        if (methods.includes('cookie') && session?.token) {
+            sessionToken = session.token;
+        } else if (methods.includes('bearer')) {
+            sessionToken = /^bearer\s(.+)$/i.exec(req.get('Authorization')?.trim() ?? '')?.[1];
+        }
+        return {
+            method: req.method,
+            headers: req.headers,
+            query: (req.query ?? {}) as Record<string, unknown>,
+            body: req.body as unknown,
+            sessionToken,
+            apiKey: methods.includes('api-key') && !!req.get(apiKeyHeaderKey ?? 'vendure-api-key'),
         };
-        if (req.method !== 'GET' && req.method !== 'POST') {
+    }
+
+    private async lookup(view: RequestView): Promise<Lookup> {
+        const bypass = (reason: BypassReason): Lookup => ({ kind: 'bypass', reason });
+        if (view.method !== 'GET' && view.method !== 'POST') {
             return bypass('method');
         }
-        if (!preflighted(req)) {
+        if (!preflighted(view.headers)) {
             // GraphQL refuses it (Apollo's CSRF prevention); a hit must not answer what GraphQL would refuse.
             return bypass('csrf');
         }
-        const request = graphqlRequest(req);
+        const request = graphqlRequest(view);
         if (!request) {
             return bypass('no_query');
         }
@@ -280,10 +392,10 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         if (!verdict.cacheable) {
             return bypass(verdict.reason);
         }
-        if (await this.authenticated(req)) {
+        if (await this.authenticated(view)) {
             return bypass('authenticated');
         }
-        const selector = await this.selector(req);
+        const selector = await this.selector(view);
         if (!selector) {
             return bypass('channel');
         }
@@ -299,28 +411,8 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
             operationName: request.operationName ?? '',
             variables,
         });
-        let found: Awaited<ReturnType<ResponseStore['get']>>;
-        try {
-            found = await this.store.get(generation, key);
-        } catch {
-            found = undefined;
-        }
-        if (found) {
-            const { answer, shared } = found;
-            if (this.cors) {
-                this.cors(req, res, err => (err ? next(err) : this.answerHit(req, res, answer, shared)));
-            } else {
-                this.answerHit(req, res, answer, shared);
-            }
-            return;
-        }
-        this.stats.misses++;
-        this.captureAnswer(res, body => {
-            this.store.set(generation, key, body).catch((e: Error) => {
-                Logger.warn(`Could not store an answer in Redis: ${e.message}`, loggerCtx);
-            });
-        });
-        next();
+        const found = await this.store.get(generation, key).catch(() => undefined);
+        return found ? { kind: 'hit', ...found } : { kind: 'miss', generation, key };
     }
 
     private verdict(query: string, operationName: string | undefined): QueryVerdict {
@@ -342,23 +434,14 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
      * field reads the order (taxes come from the channel's default zone, DefaultTaxZoneStrategy). The session is
      * read through Vendure's session cache, as Vendure's AuthGuard reads it.
      */
-    private async authenticated(req: Request): Promise<boolean> {
-        const { tokenMethod, apiKeyHeaderKey } = this.configService.authOptions;
-        const methods = Array.isArray(tokenMethod) ? tokenMethod : [tokenMethod];
-        if (methods.includes('api-key') && req.get(apiKeyHeaderKey ?? 'vendure-api-key')) {
+    private async authenticated(view: RequestView): Promise<boolean> {
+        if (view.apiKey) {
             return true;
         }
-        let token: string | undefined;
-        const session = (req as Request & { session?: { token?: string } }).session;
-        if (methods.includes('cookie') && session?.token) {
-            token = session.token;
-        } else if (methods.includes('bearer')) {
-            token = /^bearer\s(.+)$/i.exec(req.get('Authorization')?.trim() ?? '')?.[1];
-        }
-        if (!token) {
+        if (!view.sessionToken) {
             return false;
         }
-        const cached = await this.sessionService.getSessionFromToken(token);
+        const cached = await this.sessionService.getSessionFromToken(view.sessionToken);
         return !!cached?.user;
     }
 
@@ -368,12 +451,12 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
      * Undefined when Vendure would refuse the request (unknown channel, currency not in the channel).
      */
     private async selector(
-        req: Request,
+        view: RequestView,
     ): Promise<{ channelToken: string; languageCode: string; currencyCode: string } | undefined> {
         const tokenKey = this.configService.apiOptions.channelTokenKey;
-        const raw = req.query?.[tokenKey] || req.headers[tokenKey] || '';
-        const language = req.query?.languageCode;
-        const currency = req.query?.currencyCode;
+        const raw = view.query[tokenKey] || view.headers[tokenKey] || '';
+        const language = view.query.languageCode;
+        const currency = view.query.currencyCode;
         if (
             typeof raw !== 'string' ||
             (language !== undefined && typeof language !== 'string') ||
@@ -400,15 +483,22 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         };
     }
 
-    private answerHit(req: Request, res: Response, answer: StoredAnswer, shared: boolean): void {
+    private answerHit(
+        req: IncomingMessage,
+        res: ServerResponse,
+        answer: StoredAnswer,
+        shared: boolean,
+    ): void {
         publicAnswer(res, this.vary, answer.etag, this.options.httpMaxAgeSeconds);
-        if (etagMatches(req.get('If-None-Match'), answer.etag)) {
+        if (etagMatches(header(req.headers, 'if-none-match'), answer.etag)) {
             this.stats.hits.notModified++;
-            res.status(304).end();
+            res.statusCode = 304;
+            res.end();
             return;
         }
         this.stats.hits[shared ? 'shared' : 'local']++;
-        res.status(200).setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.statusCode = 200;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.setHeader('Content-Length', answer.body.length);
         res.end(answer.body);
     }
@@ -487,55 +577,8 @@ function isCleanAnswer(body: Buffer): boolean {
     }
 }
 
-interface GraphqlRequest {
-    query: string;
-    operationName?: string;
-    variables?: unknown;
-}
-
-/** The GraphQL request of a POST (JSON body, no batch) or a GET (`?query=&variables=&operationName=`). */
-function graphqlRequest(req: Request): GraphqlRequest | 'unparsable' | undefined {
-    const source = (req.method === 'GET' ? req.query : req.body) as Record<string, unknown> | undefined;
-    if (!source || typeof source !== 'object' || Array.isArray(source)) {
-        return undefined;
-    }
-    const { query, operationName } = source;
-    let { variables } = source;
-    if (typeof query !== 'string' || query.length === 0) {
-        // No document: persisted-query hashes and the like are left to GraphQL.
-        return undefined;
-    }
-    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
-        return 'unparsable';
-    }
-    if (typeof variables === 'string') {
-        try {
-            variables = JSON.parse(variables) as unknown;
-        } catch {
-            return 'unparsable';
-        }
-    }
-    if (
-        variables !== undefined &&
-        variables !== null &&
-        (typeof variables !== 'object' || Array.isArray(variables))
-    ) {
-        return 'unparsable';
-    }
-    return { query, operationName: operationName ?? undefined, variables };
-}
-
-/** Apollo's CSRF prevention: a non-simple content type, or one of its preflight headers. */
-function preflighted(req: Request): boolean {
-    const contentType = req.get('content-type');
-    if (contentType && !SIMPLE_CONTENT_TYPES.has(contentType.split(';')[0].trim().toLowerCase())) {
-        return true;
-    }
-    return !!(req.get('x-apollo-operation-name') || req.get('apollo-require-preflight'));
-}
-
 function publicAnswer(
-    res: Response,
+    res: ServerResponse,
     vary: string,
     etag: string | undefined,
     maxAge: number,
@@ -546,7 +589,7 @@ function publicAnswer(
     res.setHeader('Vary', vary);
 }
 
-function privateAnswer(res: Response, vary: string): void {
+function privateAnswer(res: ServerResponse, vary: string): void {
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Vary', vary);
 }
