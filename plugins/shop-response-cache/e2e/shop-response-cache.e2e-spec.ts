@@ -200,6 +200,37 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
         }
     });
 
+    it('the API call that changed the catalog answers only after its invalidation (held-back events do not matter)', async () => {
+        // Invalidations by events and jobs may come after the mutation's response; hold them back for 3 s, so only
+        // the invalidation made before the response can make the next read fresh.
+        const services = [t.server.app, ...(second ? [second.server.app] : [])].map(app =>
+            app.get(ShopResponseCacheService),
+        );
+        const originals = services.map(service => service.invalidate.bind(service));
+        services.forEach((service, i) => {
+            service.invalidate = async source => {
+                if (source !== 'request') {
+                    await new Promise(r => setTimeout(r, 3_000));
+                }
+                return originals[i](source);
+            };
+        });
+        try {
+            const slug = products[2].slug;
+            const variant = (await productOn(t.baseUrl, slug))!.variants[0];
+            for (const url of instances) {
+                expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(variant.priceWithTax);
+            }
+            const newPrice = variant.priceWithTax + 7_000_00;
+            await t.admin.query(UPDATE_VARIANTS, { input: [{ id: variant.id, price: newPrice }] });
+            for (const url of instances) {
+                expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(newPrice);
+            }
+        } finally {
+            services.forEach((service, i) => (service.invalidate = originals[i]));
+        }
+    });
+
     it('a disabled product disappears at the next read, from its page and from the list', async () => {
         const target = products[1];
         const list = async (url: string) =>
