@@ -99,6 +99,12 @@ describe('loadAppConfig', () => {
         expect(problemsOf({ DATABASE_URL: 'mysql://x' })[0]).toMatch(/^DATABASE_URL:/);
         expect(problemsOf({ ZIBAL_API_URL: 'not a url' })[0]).toMatch(/^ZIBAL_API_URL:/);
         expect(problemsOf({ SMTP_URL: 'mail.shop.ir' })[0]).toMatch(/^SMTP_URL:/);
+        expect(problemsOf({ OTEL_TRACES_SAMPLER: 'parentbased_ratio' })[0]).toMatch(/^OTEL_TRACES_SAMPLER:/);
+        expect(problemsOf({ OTEL_TRACES_SAMPLER_ARG: '10%' })[0]).toMatch(/^OTEL_TRACES_SAMPLER_ARG:/);
+        expect(problemsOf({ OTEL_TRACES_SAMPLER_ARG: '2' })[0]).toMatch(/^OTEL_TRACES_SAMPLER_ARG:/);
+        expect(
+            problemsOf({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' }),
+        ).toEqual([]);
     });
 
     it('accepts a safe production configuration', () => {

@@ -82,8 +82,23 @@ export const envSchema = z.object({
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
     /** `true` turns tracing off even with an endpoint (the OpenTelemetry SDK's own switch). */
     OTEL_SDK_DISABLED: booleanFlag,
-    /** `false`: no spans of Vendure's services (their instrumentation proxy is the largest part of tracing's cost). */
-    TRACE_VENDURE_SERVICES: z.enum(['true', 'false']).default('true'),
+    /**
+     * The SDK's sampler and its argument (read by the SDK; checked here because the SDK only warns about a typo and
+     * then traces everything).
+     */
+    OTEL_TRACES_SAMPLER: z
+        .enum([
+            'always_on',
+            'always_off',
+            'traceidratio',
+            'parentbased_always_on',
+            'parentbased_always_off',
+            'parentbased_traceidratio',
+        ])
+        .optional(),
+    OTEL_TRACES_SAMPLER_ARG: optionalString.pipe(z.coerce.number().min(0).max(1).optional()),
+    /** `true`: spans of Vendure's services too (their instrumentation proxy is the largest part of tracing's cost). */
+    TRACE_VENDURE_SERVICES: z.enum(['true', 'false']).default('false'),
     PUBLIC_URL: optionalUrl,
     DATABASE_URL: optionalString.pipe(
         z

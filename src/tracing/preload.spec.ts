@@ -50,18 +50,18 @@ describe('tracing preload', { timeout: 60_000 }, () => {
         ).toMatchObject({ started: false, sdkLoaded: false });
     });
 
-    it('starts the SDK before Vendure loads when the endpoint is set', () => {
+    it("starts the SDK before Vendure loads when the endpoint is set; Vendure's services stay plain", () => {
         expect(probe({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toEqual({
             started: true,
             sdkLoaded: true,
-            vendureInstrumentation: 'true',
+            vendureInstrumentation: null,
             httpPatched: true,
         });
     });
 
-    it("leaves Vendure's services uninstrumented with TRACE_VENDURE_SERVICES=false", () => {
+    it("instruments Vendure's services with TRACE_VENDURE_SERVICES=true", () => {
         expect(
-            probe({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', TRACE_VENDURE_SERVICES: 'false' }),
-        ).toEqual({ started: true, sdkLoaded: true, vendureInstrumentation: null, httpPatched: true });
+            probe({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', TRACE_VENDURE_SERVICES: 'true' }),
+        ).toEqual({ started: true, sdkLoaded: true, vendureInstrumentation: 'true', httpPatched: true });
     });
 });

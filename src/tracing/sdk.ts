@@ -13,14 +13,14 @@ import { redactSessionKeys } from '../logging/redact';
 import { markTracingStarted } from './tracing-state';
 
 /**
- * The instrumentations of Vendure's default set this project keeps. Left out: MySQL2 (not used) and the Node
- * runtime metrics (Prometheus has them, src/metrics).
+ * The instrumentations of Vendure's default set this project keeps: the HTTP server span of each request (named by
+ * its GraphQL operation, src/tracing/tracing.plugin.ts), PostgreSQL and Redis. Left out: MySQL2 (not used), the
+ * Node runtime metrics (Prometheus has them, src/metrics), and Express, Nest and GraphQL, whose spans repeat the
+ * HTTP span's timing and which wrap every middleware layer, handler and execution phase of every request, sampled
+ * or not: they were most of tracing's cost (docs/benchmarks.md).
  */
 const KEPT_INSTRUMENTATIONS = new Set([
     '@opentelemetry/instrumentation-http',
-    '@opentelemetry/instrumentation-express',
-    '@opentelemetry/instrumentation-nestjs-core',
-    '@opentelemetry/instrumentation-graphql',
     '@opentelemetry/instrumentation-pg',
     '@opentelemetry/instrumentation-ioredis',
 ]);
@@ -81,28 +81,12 @@ export function startTracingSdk(settings: TracingSettings): void {
                     UNTRACED_PATHS.has((req.url ?? '').split('?')[0]),
             } as Config);
         }
-        if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-express') {
-            // A span per middleware (cookie session, CORS, body parsers, request id, ...) is thirteen spans a
-            // request that say nothing; the route handlers keep theirs.
-            instrumentation.setConfig({
-                ...instrumentation.getConfig(),
-                ignoreLayersType: ['middleware'],
-            } as Config);
-        }
         if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-ioredis') {
             // The default statement carries the arguments: BullMQ's job payloads (a serialized RequestContext holds
             // the cookie secret), cache values, session-cache keys. The command name only.
             instrumentation.setConfig({
                 ...instrumentation.getConfig(),
                 dbStatementSerializer: (command: string) => command,
-            } as Config);
-        }
-        if (instrumentation.instrumentationName === '@opentelemetry/instrumentation-graphql') {
-            // A span per resolver that only reads a property would be most of a trace, and most of its cost.
-            instrumentation.setConfig({
-                ...instrumentation.getConfig(),
-                ignoreTrivialResolveSpans: true,
-                mergeItems: true,
             } as Config);
         }
     }

@@ -100,6 +100,18 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
             variants: Array<{ id: string; price: number; priceWithTax: number; stockLevel: string }>;
         } | null;
 
+    /** Adds the product's first variant to a new anonymous cart; the answer carries the new session's token. */
+    const startAnonymousCart = async (slug: string) => {
+        const variantId = (await productOn(t.baseUrl, slug))!.variants[0].id;
+        return fetch(`${t.baseUrl}/shop-api`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+                query: `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on Order { code } } }`,
+            }),
+        });
+    };
+
     /** Background jobs (the search index after the seed or a test's change) invalidate: wait until none runs. */
     const quiet = async () => {
         let last = -1;
@@ -185,19 +197,22 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
         expect(stats().hits.local).toBe(hits + 2);
     });
 
-    it('a price changed in the Admin API is visible at the next shop read on every instance', async () => {
-        const slug = products[0].slug;
+    /** Reads the product's price on every instance (cached there and in Redis), changes it, reads it again. */
+    const changePriceAndReadEverywhere = async (slug: string, increase: number) => {
         const variant = (await productOn(t.baseUrl, slug))!.variants[0];
         for (const url of instances) {
-            // Cached on each instance (and in Redis).
             expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(variant.priceWithTax);
         }
         // The channel's prices include tax: the price set is the one shown (priceWithTax).
-        const newPrice = variant.priceWithTax + 1_000_00;
+        const newPrice = variant.priceWithTax + increase;
         await t.admin.query(UPDATE_VARIANTS, { input: [{ id: variant.id, price: newPrice }] });
         for (const url of instances) {
             expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(newPrice);
         }
+    };
+
+    it('a price changed in the Admin API is visible at the next shop read on every instance', async () => {
+        await changePriceAndReadEverywhere(products[0].slug, 1_000_00);
     });
 
     it('the API call that changed the catalog answers only after its invalidation (held-back events do not matter)', async () => {
@@ -216,16 +231,7 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
             };
         });
         try {
-            const slug = products[2].slug;
-            const variant = (await productOn(t.baseUrl, slug))!.variants[0];
-            for (const url of instances) {
-                expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(variant.priceWithTax);
-            }
-            const newPrice = variant.priceWithTax + 7_000_00;
-            await t.admin.query(UPDATE_VARIANTS, { input: [{ id: variant.id, price: newPrice }] });
-            for (const url of instances) {
-                expect((await productOn(url, slug))!.variants[0].priceWithTax).toBe(newPrice);
-            }
+            await changePriceAndReadEverywhere(products[2].slug, 7_000_00);
         } finally {
             services.forEach((service, i) => (service.invalidate = originals[i]));
         }
@@ -520,14 +526,7 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
     });
 
     it('an anonymous session with a cart reads the catalog through the cache, its order never', async () => {
-        const variantId = (await productOn(t.baseUrl, products[0].slug))!.variants[0].id;
-        const add = await fetch(`${t.baseUrl}/shop-api`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-                query: `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on Order { code } } }`,
-            }),
-        });
+        const add = await startAnonymousCart(products[0].slug);
         const auth = { authorization: `Bearer ${add.headers.get('vendure-auth-token')}` };
         await shopRequest(t.baseUrl, PRODUCTS, { take: 4 });
         const before = stats();
@@ -545,14 +544,7 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
     });
 
     it('a hit answered before Express (no credentials) looks like one answered through Express', async () => {
-        const variantId = (await productOn(t.baseUrl, products[1].slug))!.variants[0].id;
-        const add = await fetch(`${t.baseUrl}/shop-api`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-                query: `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on Order { code } } }`,
-            }),
-        });
+        const add = await startAnonymousCart(products[1].slug);
         // An anonymous session's token takes a request through Express; a request without any takes the early lane.
         const session = { authorization: `Bearer ${add.headers.get('vendure-auth-token')}` };
         const cookie = { cookie: add.headers.get('set-cookie')!.split(';')[0] };
