@@ -96,7 +96,10 @@ export const envSchema = z.object({
             'parentbased_traceidratio',
         ])
         .optional(),
-    OTEL_TRACES_SAMPLER_ARG: optionalString.pipe(z.coerce.number().min(0).max(1).optional()),
+    OTEL_TRACES_SAMPLER_ARG: z.preprocess(
+        v => (v === '' ? undefined : v),
+        z.coerce.number().min(0).max(1).optional(),
+    ),
     /** `true`: spans of Vendure's services too (their instrumentation proxy is the largest part of tracing's cost). */
     TRACE_VENDURE_SERVICES: z.enum(['true', 'false']).default('false'),
     PUBLIC_URL: optionalUrl,

@@ -35,12 +35,13 @@ describe('early lane: which requests it looks up before Express', () => {
     });
 
     it('leaves to Express anything carrying credentials', () => {
-        for (const headers of [
+        const credentials: Array<Record<string, string>> = [
             { authorization: 'Bearer abc' },
             { 'vendure-api-key': 'k' },
             { cookie: 'theme=dark; session=eyJ0' },
             { cookie: 'session.sig=x' },
-        ]) {
+        ];
+        for (const headers of credentials) {
             expect(
                 earlyCandidate(request('POST', '/shop-api', { ...json, ...headers }), settings),
             ).toBeUndefined();
