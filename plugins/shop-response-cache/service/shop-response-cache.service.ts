@@ -107,6 +107,10 @@ type Lookup =
     | { kind: 'miss'; generation: number; key: string }
     | { kind: 'bypass'; reason: BypassReason };
 
+/** The early lane's lookup of a request it passed on: Express's middleware acts on it instead of looking up again. */
+const EARLY_LOOKUP = Symbol('shopResponseCache.earlyLookup');
+type LookedUpRequest = IncomingMessage & { [EARLY_LOOKUP]?: Lookup };
+
 /** The Shop API's answers for anonymous catalog queries, from a cache. See the plugin's README. */
 @Injectable()
 export class ShopResponseCacheService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -289,7 +293,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     };
 
     private async handle(req: Request, res: Response, next: NextFunction): Promise<void> {
-        const found = await this.lookup(this.viewOf(req));
+        const found = (req as LookedUpRequest)[EARLY_LOOKUP] ?? (await this.lookup(this.viewOf(req)));
         if (found.kind === 'bypass') {
             this.stats.bypass[found.reason]++;
             privateWhenSent(res, this.vary);
@@ -329,6 +333,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
         }
         const found = await this.lookup(view);
         if (found.kind !== 'hit') {
+            (req as LookedUpRequest)[EARLY_LOOKUP] = found;
             return false;
         }
         this.options.beforeEarlyAnswer?.(req, res);
