@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
-import { Kind, OperationDefinitionNode } from 'graphql';
+import { OperationDefinitionNode } from 'graphql';
 import { Counter, Histogram, Registry } from 'prom-client';
+
+import { rootFields } from '../http/graphql-operation';
 
 import { BoundedLabel } from './bounded-label';
 
@@ -114,9 +116,7 @@ export class HttpMetrics {
                             return;
                         }
                         type = op.operation;
-                        const fields = op.selectionSet.selections.flatMap(s =>
-                            s.kind === Kind.FIELD && s.name.value !== '__typename' ? [s] : [],
-                        );
+                        const fields = rootFields(op);
                         operation = metrics.operationNames.value(fields[0]?.name.value);
                         responseKeys = fields.map(f => f.alias?.value ?? f.name.value);
                     },

@@ -8,7 +8,8 @@ import {
     VendurePlugin,
 } from '@vendure/core';
 import { registerMethodHooks, TelemetryPlugin } from '@vendure/telemetry-plugin';
-import { Kind } from 'graphql';
+
+import { rootFields } from '../http/graphql-operation';
 
 import { propagateTraceThroughJobs } from './job-trace';
 
@@ -74,10 +75,7 @@ const operationSpanName: ApolloServerPlugin = {
             if (!operation || !span?.isRecording()) {
                 return;
             }
-            const root = operation.selectionSet.selections.find(
-                s => s.kind === Kind.FIELD && s.name.value !== '__typename',
-            );
-            const field = root?.kind === Kind.FIELD ? root.name.value : 'unknown';
+            const field = rootFields(operation)[0]?.name.value ?? 'unknown';
             span.updateName(`${operation.operation} ${field}`);
             span.setAttribute('graphql.operation.type', operation.operation);
             span.setAttribute('graphql.operation.root_field', field);
