@@ -535,6 +535,7 @@ describe(`shop response cache (${testProfile()}${clustered ? ', two server insta
     it('an anonymous session with a cart reads the catalog through the cache, its order never', async () => {
         const add = await startAnonymousCart(products[0].slug);
         const auth = { authorization: `Bearer ${add.headers.get('vendure-auth-token')}` };
+        await quiet();
         await shopRequest(t.baseUrl, PRODUCTS, { take: 4 });
         const before = stats();
         const catalog = await shopRequest(t.baseUrl, PRODUCTS, { take: 4 }, { headers: auth });
