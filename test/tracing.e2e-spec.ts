@@ -54,7 +54,8 @@ class Client {
             headers: {
                 'content-type': 'application/json',
                 ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-                ...(traceparent ? { traceparent } : {}),
+                // A request id of the test's own (src/logging/request-context.ts): the log lines must carry it.
+                ...(traceparent ? { traceparent, 'x-request-id': requestIdOf(traceparent) } : {}),
             },
             body: JSON.stringify({ query: print(doc), variables }),
         });
@@ -66,6 +67,9 @@ class Client {
         return body.data as T;
     }
 }
+
+/** The `X-Request-Id` sent with a traced request: `e2e-` and its trace id. */
+const requestIdOf = (traceparent: string) => `e2e-${traceparent.split('-')[1]}`;
 
 const ADMIN_LOGIN = gql`
     mutation {
@@ -341,6 +345,12 @@ describe(`Traces by OTLP (${testProfile()})`, () => {
         for (const name of ['requestLoginOtp', 'createZibalPaymentIntent', 'addFulfillmentToOrder']) {
             const lines = processes.flatMap(p => p.jsonLines()).filter(l => l.trace_id === steps[name]);
             expect(lines.length, `log lines of ${name}`).toBeGreaterThan(0);
+            // ... and those the server wrote while serving the request, its request id (which travels in
+            // OpenTelemetry's context when tracing is on).
+            expect(
+                server.jsonLines().filter(l => l.trace_id === steps[name] && l.requestId === `e2e-${steps[name]}`),
+                `log lines of ${name} with its request id`,
+            ).not.toEqual([]);
             // Each line names a span of that trace that was exported. A span is exported when it ends, in the next
             // batch (a job's span on the worker may still be running when the request's lines are read): wait.
             const unexported = () => {

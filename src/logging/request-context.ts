@@ -2,24 +2,40 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { context, createContextKey } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
+
+import { tracingStarted } from '../tracing/tracing-state';
 
 interface LogContext {
     requestId: string;
 }
 
+/**
+ * Where the request id travels. With tracing on, in OpenTelemetry's context: its context manager already follows
+ * every asynchronous step, and a second AsyncLocalStorage would double that cost on each promise (Node 20 and 22
+ * keep one promise hook per storage; docs/benchmarks.md). Otherwise in an AsyncLocalStorage of its own (OpenTelemetry's
+ * API alone carries nothing across `await`).
+ */
 const storage = new AsyncLocalStorage<LogContext>();
+const REQUEST_ID = createContextKey('iran-shop.request-id');
 
 const REQUEST_ID_HEADER = 'x-request-id';
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The id of the HTTP request being served, if any: every log line written while serving it carries it. */
 export function currentRequestId(): string | undefined {
+    if (tracingStarted()) {
+        return context.active().getValue(REQUEST_ID) as string | undefined;
+    }
     return storage.getStore()?.requestId;
 }
 
 /** Runs `fn` with a request id, e.g. in a job or a scheduled task, so its log lines can be followed. */
 export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+    if (tracingStarted()) {
+        return context.with(context.active().setValue(REQUEST_ID, requestId), fn);
+    }
     return storage.run({ requestId }, fn);
 }
 
@@ -28,7 +44,7 @@ export function runWithRequestId<T>(requestId: string, fn: () => T): T {
  * echoes it in the response and makes it available to the logger for the rest of the request.
  */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-    storage.run({ requestId: assignRequestId(req, res) }, next);
+    runWithRequestId(assignRequestId(req, res), next);
 }
 
 /** The request's id (the caller's when well-formed, else a new one), echoed in the response's header. */
