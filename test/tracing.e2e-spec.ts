@@ -348,7 +348,9 @@ describe(`Traces by OTLP (${testProfile()})`, () => {
             // ... and those the server wrote while serving the request, its request id (which travels in
             // OpenTelemetry's context when tracing is on).
             expect(
-                server.jsonLines().filter(l => l.trace_id === steps[name] && l.requestId === `e2e-${steps[name]}`),
+                server
+                    .jsonLines()
+                    .filter(l => l.trace_id === steps[name] && l.requestId === `e2e-${steps[name]}`),
                 `log lines of ${name} with its request id`,
             ).not.toEqual([]);
             // Each line names a span of that trace that was exported. A span is exported when it ends, in the next
