@@ -13,9 +13,9 @@ interface LogContext {
 
 /**
  * Where the request id travels. With tracing on, in OpenTelemetry's context: its context manager already follows
- * every asynchronous step, and a second AsyncLocalStorage would double that cost on each promise (Node 20 and 22
- * keep one promise hook per storage; docs/benchmarks.md). Otherwise in an AsyncLocalStorage of its own (OpenTelemetry's
- * API alone carries nothing across `await`).
+ * every asynchronous step, and on Node 20 and 22 each AsyncLocalStorage in use adds work to every promise created
+ * (a second one cost about 3 % CPU per checkout, docs/benchmarks.md). Otherwise in an AsyncLocalStorage of its own
+ * (OpenTelemetry's API without the SDK carries nothing across `await`).
  */
 const storage = new AsyncLocalStorage<LogContext>();
 const REQUEST_ID = createContextKey('iran-shop.request-id');
