@@ -163,6 +163,7 @@ describe('production hardening of the HTTP and GraphQL layer', () => {
                 expect(res.headers.get('x-content-type-options'), page).toBe('nosniff');
                 expect(res.headers.get('referrer-policy'), page).toBe('strict-origin-when-cross-origin');
                 expect(res.headers.get('x-frame-options'), page).toBe('SAMEORIGIN');
+                expect(res.headers.get('x-powered-by'), page).toBeNull();
             }
             // The mailbox's one inline script is allowed by its hash, nothing else inline.
             const mailbox = (await fetch(`${t.baseUrl}/mailbox`)).headers.get('content-security-policy')!;
@@ -178,6 +179,7 @@ describe('production hardening of the HTTP and GraphQL layer', () => {
             });
             expect(res.headers.get('x-content-type-options')).toBe('nosniff');
             expect(res.headers.get('content-security-policy')).toBeNull();
+            expect(res.headers.get('x-powered-by')).toBeNull();
         });
     });
 

@@ -83,6 +83,8 @@ export type BypassReason =
 /** Counters of this process since it started (read by src/metrics). */
 export interface ShopResponseCacheStats {
     hits: { local: number; shared: number; notModified: number };
+    /** Of the hits, those answered at the HTTP server's `request` event, before Express (the early lane). */
+    earlyAnswers: number;
     misses: number;
     stored: number;
     /** Answers looked up but not stored: errors, non-200, too large, set a cookie, or invalidated meanwhile. */

@@ -33,6 +33,7 @@ export interface SecurityHeadersOptions {
 
 /**
  * Security headers on every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy`, `X-Frame-Options`,
+ * no `X-Powered-By` (Express names itself; what the shop runs on is nobody's business but its operator's),
  * and on HTML responses a Content-Security-Policy (decided when the headers are written, since static files,
  * Nest controllers and plugins' own routers all answer here).
  */
@@ -44,6 +45,7 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHa
     const adminUi = options.adminUiRoute ? `/${options.adminUiRoute.replace(/^\//, '')}` : undefined;
     const adminUiCsp = serialize({ ...BASE_CSP, 'script-src': "'self' 'unsafe-eval'" });
     return (req: Request, res: Response, next: NextFunction) => {
+        res.removeHeader('X-Powered-By');
         setBaseSecurityHeaders(res);
         const pathName = req.path;
         const underRoute = (route: string) => pathName === route || pathName.startsWith(`${route}/`);

@@ -121,6 +121,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
     private readonly subscriptions: Subscription[] = [];
     private readonly stats: Omit<ShopResponseCacheStats, 'entries' | 'bytes' | 'evictions'> = {
         hits: { local: 0, shared: 0, notModified: 0 },
+        earlyAnswers: 0,
         misses: 0,
         stored: 0,
         notStored: 0,
@@ -344,6 +345,7 @@ export class ShopResponseCacheService implements OnApplicationBootstrap, OnAppli
             }
         }
         this.answerHit(req, res, found.answer, found.shared);
+        this.stats.earlyAnswers++;
         return true;
     }
 
