@@ -55,7 +55,9 @@ class Client {
                 'content-type': 'application/json',
                 ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
                 // A request id of the test's own (src/logging/request-context.ts): the log lines must carry it.
-                ...(traceparent ? { traceparent, 'x-request-id': requestIdOf(traceparent) } : {}),
+                ...(traceparent
+                    ? { traceparent, 'x-request-id': requestIdOf(traceparent.split('-')[1]) }
+                    : {}),
             },
             body: JSON.stringify({ query: print(doc), variables }),
         });
@@ -69,7 +71,7 @@ class Client {
 }
 
 /** The `X-Request-Id` sent with a traced request: `e2e-` and its trace id. */
-const requestIdOf = (traceparent: string) => `e2e-${traceparent.split('-')[1]}`;
+const requestIdOf = (traceId: string) => `e2e-${traceId}`;
 
 const ADMIN_LOGIN = gql`
     mutation {
@@ -350,7 +352,7 @@ describe(`Traces by OTLP (${testProfile()})`, () => {
             expect(
                 server
                     .jsonLines()
-                    .filter(l => l.trace_id === steps[name] && l.requestId === `e2e-${steps[name]}`),
+                    .filter(l => l.trace_id === steps[name] && l.requestId === requestIdOf(steps[name])),
                 `log lines of ${name} with its request id`,
             ).not.toEqual([]);
             // Each line names a span of that trace that was exported. A span is exported when it ends, in the next
